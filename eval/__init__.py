@@ -1,0 +1,1 @@
+"""Evaluation harness: gold questions, scoring, reports and the speed benchmark."""

@@ -1,0 +1,131 @@
+"""Gold questions: loading, validation, and the part of a row the pipeline may see."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+GOLD_DIR = Path(__file__).parent / "gold"
+ARTICLE_GOLD = GOLD_DIR / "article.jsonl"
+CALIBRATION_GOLD = GOLD_DIR / "calibration.jsonl"
+
+REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
+
+
+class GoldError(ValueError):
+    """A gold file is malformed; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One earlier turn of a conversation, as written in the gold file."""
+
+    role: str  # "user" or "assistant"
+    content: str
+
+
+@dataclass(frozen=True)
+class Query:
+    """Everything the system under test is allowed to see: never answers or evidence."""
+
+    question: str
+    history: tuple[Message, ...] = ()
+
+
+@dataclass(frozen=True)
+class GoldRow:
+    """One gold question with what a correct answer must contain and where the article says it."""
+
+    id: str
+    question: str
+    answers: tuple[str, ...]  # accepted alternatives; empty when the source does not answer
+    evidence: tuple[str, ...]  # verbatim phrases of the source that support the answer
+    answerable: bool
+    history: tuple[Message, ...] = ()
+    kind: str = ""  # "fact", "two-sentence", "follow-up", "unanswerable", "squad", ...
+    context: str = ""  # SQuAD only: the paragraph the question was written from
+
+    def query(self) -> Query:
+        """The question and history only, so no code path can leak gold data into the answer."""
+        return Query(self.question, self.history)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": self.id, "question": self.question}
+        if self.history:
+            d["history"] = [{"role": m.role, "content": m.content} for m in self.history]
+        d |= {"answers": list(self.answers), "evidence": list(self.evidence), "answerable": self.answerable}
+        if self.kind:
+            d["kind"] = self.kind
+        return d
+
+
+def _str_list(value: Any, name: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise GoldError(f"{where}: {name!r} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def parse_row(d: dict[str, Any], where: str = "row") -> GoldRow:
+    """Validate one decoded JSON object and turn it into a GoldRow."""
+    missing = [f for f in REQUIRED_FIELDS if f not in d]
+    if missing:
+        raise GoldError(f"{where}: missing field(s) {', '.join(missing)}")
+    if not isinstance(d["id"], str) or not d["id"]:
+        raise GoldError(f"{where}: 'id' must be a non-empty string")
+    if not isinstance(d["question"], str) or not d["question"].strip():
+        raise GoldError(f"{where}: 'question' must be a non-empty string")
+    if not isinstance(d["answerable"], bool):
+        raise GoldError(f"{where}: 'answerable' must be true or false")
+    answers = _str_list(d["answers"], "answers", where)
+    evidence = _str_list(d["evidence"], "evidence", where)
+    if d["answerable"] != bool(answers):
+        raise GoldError(f"{where}: answerable rows need answers and unanswerable rows must have none")
+    history: list[Message] = []
+    for turn in d.get("history") or []:
+        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant"):
+            raise GoldError(f"{where}: each history turn needs role 'user' or 'assistant'")
+        if not isinstance(turn.get("content"), str):
+            raise GoldError(f"{where}: each history turn needs a string 'content'")
+        history.append(Message(turn["role"], turn["content"]))
+    return GoldRow(
+        id=d["id"],
+        question=d["question"],
+        answers=answers,
+        evidence=evidence,
+        answerable=d["answerable"],
+        history=tuple(history),
+        kind=str(d.get("kind", "")),
+        context=str(d.get("context", "")),
+    )
+
+
+def parse_rows(lines: Iterable[str], source: str = "<gold>") -> list[GoldRow]:
+    """Parse JSONL text (blank lines skipped); ids must be unique."""
+    rows: list[GoldRow] = []
+    seen: set[str] = set()
+    for i, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{source}:{i}"
+        try:
+            d = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise GoldError(f"{where}: not valid JSON ({e})") from e
+        if not isinstance(d, dict):
+            raise GoldError(f"{where}: each line must be a JSON object")
+        row = parse_row(d, where)
+        if row.id in seen:
+            raise GoldError(f"{where}: duplicate id {row.id!r}")
+        seen.add(row.id)
+        rows.append(row)
+    return rows
+
+
+def load_gold(path: Path) -> list[GoldRow]:
+    """Read a gold JSONL file."""
+    if not path.is_file():
+        raise GoldError(f"no gold file at {path}: pass --gold FILE (default {ARTICLE_GOLD})")
+    return parse_rows(path.read_text(encoding="utf-8").splitlines(), source=str(path))

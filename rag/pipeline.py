@@ -1,0 +1,173 @@
+"""`Pipeline.ask`: retrieve, gate, generate, verify — and cite only sentences stored in the index."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+
+from .embedding import Embedder
+from .errors import IndexStaleError, InputError, ModelError
+from .generation import ExtractiveGenerator, Generator, StopSignal, build_messages
+from .index import Index, check_fresh, load_index
+from .retrieval import Retriever, build_query
+from .settings import Settings
+from .types import Answer, Citation, Evidence, Passage, Turn
+from .verify import Rejected, verify
+
+log = logging.getLogger(__name__)
+
+NOT_COVERED = "The documents don't say. I found nothing in them that answers this question."
+SECOND_QUOTE_RATIO = 0.9  # an extractive answer adds the runner-up sentence when it scores this close
+
+
+class Pipeline:
+    """The question-answering engine over one index; thread-safe, one generation at a time."""
+
+    def __init__(self, index: Index, embedder: Embedder, generator: Generator, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.generator = generator
+        self.settings = settings
+        self.retriever = Retriever(index, embedder)
+        self._generate_lock = threading.Lock()  # two cores: concurrent generations only slow each other
+
+    @classmethod
+    def from_settings(cls, settings: Settings, generator: Generator | None = None) -> Pipeline:
+        """Load the index, the embedder and the configured generator."""
+        from .embedding import MiniLMEmbedder
+        from .generation import make_generator
+
+        embedder = MiniLMEmbedder(threads=settings.threads)
+        try:
+            check_fresh(settings.index_dir, settings.corpus_dir, embedder.fingerprint)
+        except IndexStaleError as e:
+            if "documents in" not in str(e):
+                raise
+            log.warning("%s", e)  # a changed corpus still serves the documents indexed before
+        index = load_index(settings.index_dir)
+        if generator is None:
+            generator = make_generator(
+                settings.generator, settings.model_dir, settings.threads, settings.llm_url, settings.llm_model
+            )
+        return cls(index, embedder, generator, settings)
+
+    @property
+    def documents(self):  # type: ignore[no-untyped-def]
+        """doc_id -> Document of every indexed document."""
+        return self.index.documents
+
+    # -- the steps ---------------------------------------------------------------------------------
+
+    def check_question(self, question: str, history: Sequence[Turn]) -> str:
+        """The question stripped, or InputError for an empty, overlong or malformed request."""
+        q = question.strip() if isinstance(question, str) else ""
+        if not q:
+            raise InputError("the question is empty: ask something about the documents")
+        if len(q) > self.settings.max_question_chars:
+            raise InputError(
+                f"the question is {len(q)} characters long; the limit is {self.settings.max_question_chars}"
+            )
+        if len(history) > self.settings.max_history_turns:
+            raise InputError(f"history has {len(history)} turns; the limit is {self.settings.max_history_turns}")
+        for t in history:
+            if t.role not in ("user", "assistant"):
+                raise InputError(f"history role must be 'user' or 'assistant', not {t.role!r}")
+        return q
+
+    def retrieve(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> list[Passage]:
+        """The top passages for a question (and the conversation before it)."""
+        return self.retriever.retrieve(build_query(question, history), k or self.settings.top_k)
+
+    def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None) -> Answer:
+        """Answer a question from the documents, or say they don't cover it."""
+        answer: Answer | None = None
+        for item in self.stream(question, history, top_k):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None  # stream always ends with an Answer
+        return answer
+
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), top_k: int | None = None, stop: StopSignal | None = None
+    ) -> Iterator[str | Answer]:
+        """Text deltas as the model writes them, then exactly one verified Answer.
+
+        The final Answer's text may differ from the streamed text: the verifier can replace it.
+        """
+        t0 = time.perf_counter()
+        q = self.check_question(question, history)
+        query = build_query(q, history)
+        qvec = self.embedder.embed(query)
+        passages = self.retriever.retrieve(query, top_k or self.settings.top_k, qvec)
+        wide = passages
+        if len(passages) < 6:  # evidence looks a little wider than what the caller asked to see
+            wide = self.retriever.retrieve(query, 6, qvec)
+        evidence = self.retriever.evidence(q, query, wide, qvec)
+        gate = self.retriever.gate(q, evidence, self.settings.min_evidence_score)
+        t_retrieved = time.perf_counter()
+        timings = {"retrieve": (t_retrieved - t0) * 1000}
+        if not gate.answerable:
+            timings.update(generate=0.0, total=(time.perf_counter() - t0) * 1000)
+            yield Answer(q, NOT_COVERED, False, (), tuple(passages), self.generator.name, timings,
+                         f"refused: {gate.reason}")
+            return
+
+        chosen = self._choose_evidence(evidence, gate.best)
+        text, mode = "", "extractive"
+        if not isinstance(self.generator, ExtractiveGenerator):
+            stop = stop or StopSignal()
+            stop.deadline = time.monotonic() + self.settings.generation_timeout_s
+            with self._generate_lock:
+                try:
+                    for delta in self.generator.stream(build_messages(q, chosen), self.settings.max_new_tokens, stop):
+                        text += delta
+                        yield delta
+                        if stop.is_set():
+                            break
+                except ModelError as e:
+                    log.warning("generation failed, answering extractively: %s", e)
+                    mode = f"fallback: {e}"
+                    text = ""
+            if stop.is_set() and stop.deadline is not None and time.monotonic() > stop.deadline:
+                mode, text = "fallback: generation timed out", ""
+            elif text:
+                mode = "generated"
+        t_generated = time.perf_counter()
+        timings["generate"] = (t_generated - t_retrieved) * 1000
+
+        result = verify(text, chosen) if text else Rejected("no generated text")
+        if isinstance(result, Rejected):
+            if mode == "generated":
+                mode = f"fallback: {result.reason}"
+            answer_text, cited = self._extractive(chosen)
+        else:
+            answer_text, cited = result.text, [chosen[i] for i in result.cited]
+        citations = tuple(self._cite(n, e) for n, e in enumerate(cited, start=1))
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        yield Answer(q, answer_text, True, citations, tuple(passages), self.generator.name, timings, mode)
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    def _choose_evidence(self, evidence: list[Evidence], best: Evidence | None) -> list[Evidence]:
+        """The gate's sentence first, then the next best, at most max_evidence of them."""
+        chosen = [best] if best is not None else []
+        chosen += [e for e in evidence if e is not best]
+        return chosen[: self.settings.max_evidence]
+
+    def _extractive(self, chosen: list[Evidence]) -> tuple[str, list[Evidence]]:
+        """Quote the best sentence (and the runner-up when it scores nearly as well)."""
+        cited = chosen[:1]
+        if len(chosen) > 1 and chosen[1].score >= SECOND_QUOTE_RATIO * chosen[0].score:
+            cited.append(chosen[1])
+        cited.sort(key=lambda e: e.sentence.sentence_id)  # reading order
+        return " ".join(f"{e.sentence.text} [{n}]" for n, e in enumerate(cited, start=1)), cited
+
+    def _cite(self, n: int, e: Evidence) -> Citation:
+        s = e.sentence
+        doc = self.index.documents[s.doc_id]
+        quote = doc.text[s.start : s.end]
+        if quote != s.text:  # never show a quote that is not the document's own text
+            raise ModelError(f"index is inconsistent: sentence {s.sentence_id} does not match its document")
+        return Citation(n, quote, doc.doc_id, doc.title, s.start, s.end, e.score)

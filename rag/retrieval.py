@@ -1,0 +1,175 @@
+"""Finding passages (dense + BM25, fused by reciprocal rank), scoring evidence sentences, and the refusal gate."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .embedding import Embedder
+from .index import Index
+from .text import for_matching, numbers, proper_names, terms
+from .types import Evidence, Passage, Sentence, Turn
+
+RRF_K = 60  # the constant from Cormack et al. (2009); ranks matter, raw scores of the two lists never mix
+CANDIDATES = 20  # hits taken from each of the dense and BM25 lists before fusion
+EVIDENCE_CHUNKS = 6  # fused passages whose sentences (and their neighbours) compete as evidence
+DENSE_WEIGHT = 0.5  # evidence score = DENSE_WEIGHT * cosine + (1 - DENSE_WEIGHT) * lexical coverage
+NEIGHBOUR_WEIGHT = 0.5  # a question term found only in an adjacent sentence counts this much
+
+_NUMBER_WORDS = (
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?"
+    r"|thousands?|millions?|billions?|dozens?|half|twice|double|triple)\b"
+)
+_MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
+_DATE = re.compile(
+    rf"\b({_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
+    r"(19|20)\d\d|\d{4}s|century|decades?|years?|months?|weeks?|ago|since|last|recently|earlier|"
+    r"spring|summer|autumn|fall|winter)\b",
+    re.IGNORECASE,
+)
+# digits that are not part of a name such as "Covid-19", or a number word
+_HAS_NUMBER = re.compile(rf"(?<![\w-])\d|{_NUMBER_WORDS}", re.IGNORECASE)
+# What the question asks for, by its wording. Example: "How many workers ..." -> "number".
+_ASKS = (
+    ("number", re.compile(r"^\s*(how (many|much|long|old|far|often)|what (percentage|share|number|amount|"
+                          r"proportion|sum))\b", re.IGNORECASE)),
+    ("date", re.compile(r"^\s*(when\b|(in |during )?(what|which) (year|month|day|date|decade|century)\b)",
+                        re.IGNORECASE)),
+)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The refusal decision and why."""
+
+    answerable: bool
+    reason: str
+    best: Evidence | None
+
+
+def build_query(question: str, history: Sequence[Turn]) -> str:
+    """The retrieval query: the question, preceded by the last user turn when there is one.
+
+    Example: history [user "Where are the IT workers being sent?"], question "Why there?" ->
+    "Where are the IT workers being sent? Why there?"
+    """
+    last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
+    return f"{last_user} {question}".strip() if last_user else question
+
+
+def asks_for(question: str) -> str | None:
+    """'number', 'date' or None: the kind of fact the question's wording requires."""
+    for kind, pattern in _ASKS:
+        if pattern.search(for_matching(question)):
+            return kind
+    return None
+
+
+class Retriever:
+    """Hybrid passage search and evidence scoring over one loaded Index."""
+
+    def __init__(self, index: Index, embedder: Embedder) -> None:
+        self.index = index
+        self.embedder = embedder
+        self._by_id = {s.sentence_id: s for s in index.sentences}
+
+    def retrieve(self, query: str, k: int, qvec: np.ndarray | None = None) -> list[Passage]:
+        """The k best chunks by reciprocal-rank fusion of FAISS (cosine) and BM25 rankings."""
+        if qvec is None:
+            qvec = self.embedder.embed(query)
+        dense = self.index.dense_search(qvec, CANDIDATES)
+        lexical = self.index.bm25_search(terms(query), CANDIDATES)
+        fused: dict[int, float] = {}
+        for ranking in (dense, lexical):
+            for rank, (chunk_id, _) in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        best = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+        return [Passage(self.index.chunks[cid], score) for cid, score in best]
+
+    def evidence(self, question: str, query: str, passages: Sequence[Passage], qvec: np.ndarray) -> list[Evidence]:
+        """Sentences of the top passages and their neighbours, scored against the question, best first."""
+        ids: set[int] = set()
+        for p in passages[:EVIDENCE_CHUNKS]:
+            for sid in range(p.chunk.first_sentence - 1, p.chunk.last_sentence + 2):
+                s = self._by_id.get(sid)
+                if s is not None and s.doc_id == p.chunk.doc_id:
+                    ids.add(sid)
+        if not ids:
+            return []
+        order = sorted(ids)
+        cosines = np.asarray(self.index.sentence_vecs[order], dtype=np.float32) @ qvec
+        weights = {t: self.index.idf(t) for t in set(terms(query))}
+        own = set(terms(question))
+        # Terms of the current question weigh fully; terms that come only from earlier turns weigh half.
+        weights = {t: w if t in own else w * 0.5 for t, w in weights.items()}
+        total = sum(weights.values()) or 1.0
+        out = []
+        for sid, cos in zip(order, cosines, strict=True):
+            s = self._by_id[sid]
+            mine = set(terms(s.text))
+            near = self._neighbour_terms(s)
+            covered = sum(w if t in mine else (NEIGHBOUR_WEIGHT * w if t in near else 0.0) for t, w in weights.items())
+            lexical = covered / total
+            dense = float(cos)
+            out.append(Evidence(s, DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical, dense, lexical))
+        out.sort(key=lambda e: (-e.score, e.sentence.sentence_id))
+        return out
+
+    def _neighbour_terms(self, s: Sentence) -> set[str]:
+        found: set[str] = set()
+        for sid in (s.sentence_id - 1, s.sentence_id + 1):
+            n = self._by_id.get(sid)
+            if n is not None and n.doc_id == s.doc_id:
+                found.update(terms(n.text))
+        return found
+
+    def context_text(self, s: Sentence) -> str:
+        """The sentence with its neighbours and its document's title: what a reader sees around it."""
+        parts = [self.index.documents[s.doc_id].title]
+        for sid in (s.sentence_id - 1, s.sentence_id, s.sentence_id + 1):
+            n = self._by_id.get(sid)
+            if n is not None and n.doc_id == s.doc_id:
+                parts.append(n.text)
+        return " ".join(parts)
+
+    def gate(self, question: str, evidence: Sequence[Evidence], min_score: float, look: int = 3) -> Gate:
+        """Decide whether the documents answer the question, from the evidence alone.
+
+        A candidate among the `look` best sentences passes when (1) its score reaches `min_score`,
+        (2) every name and number in the question occurs in the sentence or right around it, and
+        (3) it holds the kind of fact the question asks for (a number for "how many", a time for "when").
+        `min_score` is calibrated with `rag calibrate` on eval/gold/calibration.jsonl (questions kept apart
+        from the evaluation set): the threshold that maximises balanced accuracy of answer-vs-refuse.
+        """
+        if not evidence:
+            return Gate(False, "no passage matched the question", None)
+        names = proper_names(question)
+        nums = numbers(question)
+        corpus_vocab = self.index.sentence_df
+        unknown = sorted(n for n in names if n not in corpus_vocab)
+        if unknown:
+            return Gate(False, f"the documents never mention {', '.join(unknown)}", None)
+        kind = asks_for(question)
+        reasons = []
+        for e in evidence[:look]:
+            if e.score < min_score:
+                reasons.append(f"evidence score {e.score:.2f} < {min_score:.2f}")
+                continue
+            context = self.context_text(e.sentence)
+            ctx_terms = set(terms(context))
+            missing = [n for n in sorted(names) if n not in ctx_terms]
+            missing += [n for n in sorted(nums) if n not in numbers(context)]
+            if missing:
+                reasons.append(f"evidence lacks {', '.join(missing)}")
+                continue
+            if kind == "number" and not _HAS_NUMBER.search(e.sentence.text):
+                reasons.append("question asks for a number, evidence has none")
+                continue
+            if kind == "date" and not _DATE.search(e.sentence.text):
+                reasons.append("question asks for a time, evidence gives none")
+                continue
+            return Gate(True, "ok", e)
+        return Gate(False, "; ".join(dict.fromkeys(reasons)), None)

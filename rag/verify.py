@@ -1,0 +1,106 @@
+"""The verifier: every sentence of a generated answer must be supported by the evidence it cites."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .text import numbers, proper_names, terms
+from .types import Evidence
+
+MIN_OVERLAP = 0.5  # share of an answer sentence's content terms that must occur in what it cites
+
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_REFUSAL = re.compile(
+    r"\b(i don'?t know|not (found|mentioned|provided|stated|specified|given|available)|no information|"
+    r"(does|do) not (say|mention|specify|state|provide|contain)|cannot (answer|determine|be determined)|unknown)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A checked answer: `text` with markers renumbered 1..len(cited) in order of first use."""
+
+    text: str
+    cited: tuple[int, ...]  # 0-based positions in the evidence list, in citation order
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Why a generated answer was not shown."""
+
+    reason: str
+
+
+def _segments(answer: str) -> list[tuple[str, list[int]]]:
+    """Split an answer into sentences with the markers that follow each.
+
+    Example: "Russia [1]. They need labour [2][3]." -> [("Russia.", [1]), ("They need labour.", [2, 3])]
+    """
+    out: list[tuple[str, list[int]]] = []
+    pos = 0
+    # a sentence ends at . ! or ? followed by space/end, with markers allowed on either side of the stop
+    for m in re.finditer(r"((?:\s*\[\d+(?:\s*,\s*\d+)*\])*\s*[.!?](?:\s*\[\d+(?:\s*,\s*\d+)*\])*)(?=\s|$)", answer):
+        piece = answer[pos : m.end()]
+        pos = m.end()
+        if piece.strip():
+            out.append(_strip_markers(piece))
+    tail = answer[pos:]
+    if tail.strip():
+        out.append(_strip_markers(tail))
+    return [(t, ns) for t, ns in out if t.strip(" .!?") or ns]
+
+
+def _strip_markers(piece: str) -> tuple[str, list[int]]:
+    ns = [int(n) for m in _MARKER.finditer(piece) for n in m.group(1).split(",")]
+    text = " ".join(_MARKER.sub(" ", piece).split())
+    text = re.sub(r"\s+([.!?,;:])", r"\1", text)
+    return text, ns
+
+
+def supports(claim: str, cited_texts: Sequence[str]) -> bool:
+    """True when the cited sentences hold every number and name of the claim and most of its words."""
+    joined = " ".join(cited_texts)
+    if not numbers(claim) <= numbers(joined):
+        return False
+    cited_terms = set(terms(joined))
+    if not proper_names(claim) <= cited_terms:
+        return False
+    claim_terms = set(terms(claim))
+    if not claim_terms:
+        return False
+    return len(claim_terms & cited_terms) / len(claim_terms) >= MIN_OVERLAP
+
+
+def verify(answer: str, evidence: Sequence[Evidence]) -> Verified | Rejected:
+    """Check a generated answer against the numbered evidence it was given (markers are 1-based)."""
+    if not answer.strip():
+        return Rejected("empty answer")
+    if _REFUSAL.search(answer):
+        return Rejected("the model declined although the evidence passed the gate")
+    texts = [e.sentence.text for e in evidence]
+    order: list[int] = []  # 0-based evidence positions in order of first citation
+    rendered: list[str] = []
+    for claim, marks in _segments(answer):
+        valid = sorted({n - 1 for n in marks if 1 <= n <= len(texts)})  # unknown markers are dropped
+        if not claim.strip(" .!?"):
+            continue
+        if valid and not supports(claim, [texts[i] for i in valid]):
+            # the model may cite the wrong number: accept the claim only if one sentence supports it alone
+            valid = []
+        if not valid:
+            backing = [i for i in range(len(texts)) if supports(claim, [texts[i]])]
+            if not backing:
+                return Rejected(f"unsupported: {claim!r}")
+            valid = backing[:1]
+        for i in valid:
+            if i not in order:
+                order.append(i)
+        refs = "".join(f"[{order.index(i) + 1}]" for i in valid)
+        body, end = (claim[:-1], claim[-1]) if claim[-1] in ".!?" else (claim, ".")
+        rendered.append(f"{body} {refs}{end}")
+    if not order:
+        return Rejected("no sentence of the answer cites the evidence")
+    return Verified(" ".join(rendered), tuple(order))

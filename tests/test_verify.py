@@ -1,0 +1,56 @@
+"""The verifier accepts supported answers and rejects planted unsupported ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.types import Evidence, Sentence
+from rag.verify import Rejected, Verified, supports, verify
+
+EVIDENCE = [
+    Evidence(Sentence(0, "d", 0, 10, "North Korea earns between $750 million and $1.1 billion annually from its "
+                      "overseas workers."), 0.8, 0.8, 0.8),
+    Evidence(Sentence(1, "d", 11, 20, "In 2017, the UN Security Council adopted Resolution 2397."), 0.5, 0.5, 0.5),
+    Evidence(Sentence(2, "d", 21, 30, "Pyongyang plans to send its IT workers to Russia."), 0.4, 0.4, 0.4),
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "text", "cited"),
+    [
+        ("North Korea earns $750 million to $1.1 billion a year from overseas workers [1].",
+         "North Korea earns $750 million to $1.1 billion a year from overseas workers [1].", (0,)),
+        # a marker after the full stop, and a second sentence citing another source: renumbered in order of use
+        ("The IT workers are being sent to Russia. [3] Resolution 2397 was adopted in 2017 [2].",
+         "The IT workers are being sent to Russia [1]. Resolution 2397 was adopted in 2017 [2].", (2, 1)),
+        # an unknown marker is dropped and the claim attached to the one sentence that supports it
+        ("The workers are sent to Russia [7].", "The workers are sent to Russia [1].", (2,)),
+        # a wrong marker is replaced by the supporting sentence
+        ("Resolution 2397 was adopted in 2017 [1].", "Resolution 2397 was adopted in 2017 [1].", (1,)),
+    ],
+)
+def test_supported_answers(answer, text, cited):
+    result = verify(answer, EVIDENCE)
+    assert isinstance(result, Verified), result
+    assert result.text == text
+    assert result.cited == cited
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "North Korea earns $2 billion a year [1].",  # a number the evidence does not hold
+        "The workers are being sent to Ukraine [3].",  # a name the evidence does not hold
+        "The capital of France is Paris [1].",
+        "I don't know based on the provided context.",
+        "",
+        "Russia [3]. Paris is lovely in spring [2].",  # one good sentence does not carry a bad one
+    ],
+)
+def test_unsupported_answers_are_rejected(answer):
+    assert isinstance(verify(answer, EVIDENCE), Rejected)
+
+
+def test_supports_needs_content_overlap():
+    assert supports("Resolution 2397 banned weapons trade exports", [EVIDENCE[1].sentence.text]) is False
+    assert supports("The UN Security Council adopted Resolution 2397", [EVIDENCE[1].sentence.text])

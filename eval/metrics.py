@@ -19,12 +19,13 @@ from .gold import GoldRow
 Json = dict[str, Any]
 
 JUDGE_DESCRIPTION = (
-    "Citation precision (ALCE-style, lexical judge). The answer is split into sentences; each [n] marker "
-    "attaches citation n to the sentence it ends (citations no marker refers to are judged against the whole "
-    "answer). A citation supports its sentence when its quote contains every number of the sentence and at "
-    "least half of the sentence's content words (SQuAD-normalised, stop words removed, plural -s ignored). "
-    "Precision = supporting (sentence, citation) pairs / all pairs; a marker with no matching citation is an "
-    "unsupported pair. Claim support = share of answer sentences whose cited quotes together support them. "
+    "Citation precision (ALCE-style, lexical judge). The answer is split into claims: its sentences, each "
+    "uncited sentence joined to the next cited one, since a [n] marker covers the text written after the "
+    "previous marker; citations no marker refers to are judged against the whole answer. A citation "
+    "supports its claim when its quote contains every number of the claim and at least half of the claim's "
+    "content words (SQuAD-normalised, stop words removed, plural -s ignored). Precision = supporting "
+    "(claim, citation) pairs / all pairs; a marker with no matching citation is an unsupported pair. "
+    "Claim support (ALCE's citation recall) = share of claims whose cited quotes, joined, support them. "
     "Weakness: word overlap is not entailment. A quote that repeats the sentence's words but negates them, "
     "attributes them to someone else or answers a different question still passes, because answer sentences "
     "reuse the question's words and so do the passages retrieved for it; a correct paraphrase with synonyms "
@@ -43,9 +44,9 @@ RETRIEVAL_HIT_DESCRIPTION = (
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # A marker with the space before it, so "Russia [1]." becomes "Russia."
 _SPACED_MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
-# A sentence ends at . ! ? followed by whitespace or the end, taking the markers written after it.
-# "1.1 billion" does not end a sentence because no space follows the dot.
-_SENTENCE_END = re.compile(r"[.!?]+(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s|$)")
+# A sentence ends at . ! ? (and any closing quotes) followed by whitespace or the end, taking the markers
+# written after it. "1.1 billion" does not end a sentence because no space follows the dot.
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s|$)")
 # Example: "$1.1 billion" -> "1.1", "50,000" -> "50000", "71st" -> "71"
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -133,16 +134,27 @@ class Claim:
 
 
 def claims(answer_text: str) -> list[Claim]:
-    """Split an answer into sentences with their markers. Example: "A [1]. B. [2]" -> [A (1,), B (2,)]."""
+    """Split an answer into claims: sentences, each uncited sentence joined to the next cited one.
+
+    A marker covers the text written since the previous marker, so a quoted passage of several sentences
+    cited once at its end is one claim. Example: "A. B [1]. C [2]. D." -> ["A. B." (1,), "C." (2,), "D." ()].
+    """
     out: list[Claim] = []
+    pending: list[str] = []  # uncited sentences waiting for the next marker
     start = 0
-    pieces = [m.end() for m in _SENTENCE_END.finditer(answer_text)] + [len(answer_text)]
-    for end in pieces:
+    ends = [m.end() for m in _SENTENCE_END.finditer(answer_text)] + [len(answer_text)]
+    for end in ends:
         piece = answer_text[start:end]
         start = end
-        text = strip_markers(piece)
-        if text or markers(piece):
-            out.append(Claim(text, tuple(dict.fromkeys(markers(piece)))))
+        text, cited = strip_markers(piece), tuple(dict.fromkeys(markers(piece)))
+        if not text and not cited:
+            continue
+        if not cited:
+            pending.append(text)
+            continue
+        out.append(Claim(" ".join([*pending, text]).strip(), cited))
+        pending = []
+    out += [Claim(t, ()) for t in pending]
     return out
 
 

@@ -141,6 +141,8 @@ def test_normalize(text: str, expected: str) -> None:
             [("It earns $1.1 billion.", (1, 2)), ("No marker here.", ())],
         ),
         ("Russia [1, 3]", [("Russia", (1, 3))]),
+        ("A. B [1]. C [2]. D.", [("A. B.", (1,)), ("C.", (2,)), ("D.", ())]),
+        ('"It is." [1] “Yes,” he said. [2]', [('"It is."', (1,)), ("“Yes,” he said.", (2,))]),
     ],
 )
 def test_claims(text: str, expected: list[tuple[str, tuple[int, ...]]]) -> None:

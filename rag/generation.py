@@ -14,20 +14,28 @@ from .types import Evidence
 
 log = logging.getLogger(__name__)
 
-# Short and fixed, so its tokens are cheap and the same on every request.
+# Short and fixed, so its tokens are cheap and the same on every request. The worked example teaches the
+# 0.5B model the shape of an answer (a whole sentence, facts copied exactly, the marker at the end), which
+# instructions alone did not: without it, it answered "[1] $750 million" for a range of two amounts.
 SYSTEM_PROMPT = (
-    "You answer questions using only the numbered sentences you are given. "
-    "Answer in one short sentence. End it with the number of the sentence you used in brackets, like [1]."
+    "Answer the question in one short sentence using only the numbered sentences. "
+    "Copy names and numbers exactly. End with the number of the sentence you used, like [2]."
 )
+EXAMPLE = [
+    {"role": "user", "content": "Sentences:\n[1] The bridge is 500 metres long.\n[2] Built in 1932, it cost "
+     "between $5 million and $6 million, paid by the city of Lyon.\n\nQuestion: How much did the bridge cost?"},
+    {"role": "assistant", "content": "The bridge cost between $5 million and $6 million [2]."},
+]
 # Generation stops at the first blank line: everything after it is the model wandering off.
 STOP_TEXT = "\n\n"
 
 
 def build_messages(question: str, evidence: Sequence[Evidence]) -> list[dict[str, str]]:
-    """Chat messages: the fixed system prompt, then the numbered evidence and the question."""
+    """Chat messages: the fixed system prompt and example, then the numbered evidence and the question."""
     numbered = "\n".join(f"[{i}] {e.sentence.text}" for i, e in enumerate(evidence, start=1))
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
+        *EXAMPLE,
         {"role": "user", "content": f"Sentences:\n{numbered}\n\nQuestion: {question}"},
     ]
 

@@ -137,7 +137,7 @@ class Pipeline:
         t_generated = time.perf_counter()
         timings["generate"] = (t_generated - t_retrieved) * 1000
 
-        result = verify(text, chosen) if text else Rejected("no generated text")
+        result = verify(text, chosen, q) if text else Rejected("no generated text")
         if isinstance(result, Rejected):
             if mode == "generated":
                 mode = f"fallback: {result.reason}"

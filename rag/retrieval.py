@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,7 +9,8 @@ import numpy as np
 
 from .embedding import Embedder
 from .index import Index
-from .text import for_matching, numbers, proper_names, terms
+from .questions import asks_for, holds
+from .text import name_in, numbers, proper_names, terms, words
 from .types import Evidence, Passage, Sentence, Turn
 
 RRF_K = 60  # the constant from Cormack et al. (2009); ranks matter, raw scores of the two lists never mix
@@ -18,27 +18,7 @@ CANDIDATES = 20  # hits taken from each of the dense and BM25 lists before fusio
 EVIDENCE_CHUNKS = 6  # fused passages whose sentences (and their neighbours) compete as evidence
 DENSE_WEIGHT = 0.5  # evidence score = DENSE_WEIGHT * cosine + (1 - DENSE_WEIGHT) * lexical coverage
 NEIGHBOUR_WEIGHT = 0.5  # a question term found only in an adjacent sentence counts this much
-
-_NUMBER_WORDS = (
-    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?"
-    r"|thousands?|millions?|billions?|dozens?|half|twice|double|triple)\b"
-)
-_MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
-_DATE = re.compile(
-    rf"\b({_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
-    r"(19|20)\d\d|\d{4}s|century|decades?|years?|months?|weeks?|ago|since|last|recently|earlier|"
-    r"spring|summer|autumn|fall|winter)\b",
-    re.IGNORECASE,
-)
-# digits that are not part of a name such as "Covid-19", or a number word
-_HAS_NUMBER = re.compile(rf"(?<![\w-])\d|{_NUMBER_WORDS}", re.IGNORECASE)
-# What the question asks for, by its wording. Example: "How many workers ..." -> "number".
-_ASKS = (
-    ("number", re.compile(r"^\s*(how (many|much|long|old|far|often)|what (percentage|share|number|amount|"
-                          r"proportion|sum))\b", re.IGNORECASE)),
-    ("date", re.compile(r"^\s*(when\b|(in |during )?(what|which) (year|month|day|date|decade|century)\b)",
-                        re.IGNORECASE)),
-)
+MIN_EVIDENCE_WORDS = 4  # shorter "sentences" are credits and labels such as "[JOONGANG PHOTO]"
 
 
 @dataclass(frozen=True)
@@ -58,14 +38,6 @@ def build_query(question: str, history: Sequence[Turn]) -> str:
     """
     last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
     return f"{last_user} {question}".strip() if last_user else question
-
-
-def asks_for(question: str) -> str | None:
-    """'number', 'date' or None: the kind of fact the question's wording requires."""
-    for kind, pattern in _ASKS:
-        if pattern.search(for_matching(question)):
-            return kind
-    return None
 
 
 class Retriever:
@@ -95,7 +67,7 @@ class Retriever:
         for p in passages[:EVIDENCE_CHUNKS]:
             for sid in range(p.chunk.first_sentence - 1, p.chunk.last_sentence + 2):
                 s = self._by_id.get(sid)
-                if s is not None and s.doc_id == p.chunk.doc_id:
+                if s is not None and s.doc_id == p.chunk.doc_id and len(words(s.text)) >= MIN_EVIDENCE_WORDS:
                     ids.add(sid)
         if not ids:
             return []
@@ -149,7 +121,7 @@ class Retriever:
         names = proper_names(question)
         nums = numbers(question)
         corpus_vocab = self.index.sentence_df
-        unknown = sorted(n for n in names if n not in corpus_vocab)
+        unknown = sorted(n for n in names if not name_in(n, corpus_vocab))
         if unknown:
             return Gate(False, f"the documents never mention {', '.join(unknown)}", None)
         kind = asks_for(question)
@@ -160,16 +132,13 @@ class Retriever:
                 continue
             context = self.context_text(e.sentence)
             ctx_terms = set(terms(context))
-            missing = [n for n in sorted(names) if n not in ctx_terms]
+            missing = [n for n in sorted(names) if not name_in(n, ctx_terms)]
             missing += [n for n in sorted(nums) if n not in numbers(context)]
             if missing:
                 reasons.append(f"evidence lacks {', '.join(missing)}")
                 continue
-            if kind == "number" and not _HAS_NUMBER.search(e.sentence.text):
-                reasons.append("question asks for a number, evidence has none")
-                continue
-            if kind == "date" and not _DATE.search(e.sentence.text):
-                reasons.append("question asks for a time, evidence gives none")
+            if kind in ("number", "date") and not holds(e.sentence.text, kind):
+                reasons.append(f"question asks for a {kind}, evidence gives none")
                 continue
             return Gate(True, "ok", e)
         return Gate(False, "; ".join(dict.fromkeys(reasons)), None)

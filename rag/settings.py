@@ -36,8 +36,7 @@ class Settings(BaseSettings):
     top_k: int = 4  # passages returned to the caller
     max_evidence: int = 4  # sentences numbered for the generator
     # Refusal gate: see rag/retrieval.py `answerable` for how these were calibrated.
-    min_evidence_score: float = 0.36
-    min_focus_coverage: float = 0.5
+    min_evidence_score: float = 0.45
 
     max_question_chars: int = 2000
     max_history_turns: int = 20

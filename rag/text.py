@@ -105,3 +105,23 @@ def proper_names(text: str) -> set[str]:
             continue
         found.add(_stem(w))
     return found
+
+
+def same_name(a: str, b: str) -> bool:
+    """Terms that name the same thing, allowing demonyms and inflection.
+
+    Example: ("korean", "korea") -> True, ("chinese", "china") -> True, ("russia", "ukraine") -> False
+    """
+    if a == b:
+        return True
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n >= 4 and n >= 0.6 * min(len(a), len(b))
+
+
+def name_in(name: str, vocabulary: set[str] | dict[str, int]) -> bool:
+    """Whether a (stemmed, lower-case) name occurs in a set of terms, up to `same_name`."""
+    return name in vocabulary or any(same_name(name, t) for t in vocabulary if t[:1] == name[:1])

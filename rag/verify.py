@@ -6,7 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .text import numbers, proper_names, terms
+from .questions import asks_for, holds
+from .text import name_in, numbers, proper_names, terms
 from .types import Evidence
 
 MIN_OVERLAP = 0.5  # share of an answer sentence's content terms that must occur in what it cites
@@ -66,20 +67,27 @@ def supports(claim: str, cited_texts: Sequence[str]) -> bool:
     if not numbers(claim) <= numbers(joined):
         return False
     cited_terms = set(terms(joined))
-    if not proper_names(claim) <= cited_terms:
+    if not all(name_in(n, cited_terms) for n in proper_names(claim)):
         return False
     claim_terms = set(terms(claim))
     if not claim_terms:
         return False
-    return len(claim_terms & cited_terms) / len(claim_terms) >= MIN_OVERLAP
+    return sum(name_in(t, cited_terms) for t in claim_terms) / len(claim_terms) >= MIN_OVERLAP
 
 
-def verify(answer: str, evidence: Sequence[Evidence]) -> Verified | Rejected:
-    """Check a generated answer against the numbered evidence it was given (markers are 1-based)."""
+def verify(answer: str, evidence: Sequence[Evidence], question: str = "") -> Verified | Rejected:
+    """Check a generated answer against the numbered evidence it was given (markers are 1-based).
+
+    With the question given, the answer must also hold the kind of fact asked for: a number for
+    "how many", a time for "when", a name the question lacks for "who" and "where".
+    """
     if not answer.strip():
         return Rejected("empty answer")
     if _REFUSAL.search(answer):
         return Rejected("the model declined although the evidence passed the gate")
+    kind = asks_for(question)
+    if question and not holds(_MARKER.sub(" ", answer), kind, question):
+        return Rejected(f"the answer gives no {kind} although the question asks for one")
     texts = [e.sentence.text for e in evidence]
     order: list[int] = []  # 0-based evidence positions in order of first citation
     rendered: list[str] = []

@@ -54,3 +54,18 @@ def test_unsupported_answers_are_rejected(answer):
 def test_supports_needs_content_overlap():
     assert supports("Resolution 2397 banned weapons trade exports", [EVIDENCE[1].sentence.text]) is False
     assert supports("The UN Security Council adopted Resolution 2397", [EVIDENCE[1].sentence.text])
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "ok"),
+    [
+        ("Where are the IT workers being sent?", "The IT workers are being sent to Russia [3].", True),
+        # copies words from the evidence but names no place: not an answer to "where"
+        ("Where are the IT workers being sent?", "Pyongyang plans to send its IT workers [3].", False),
+        ("How much does North Korea earn?", "North Korea earns from its overseas workers [1].", False),
+        ("How much does North Korea earn?", "North Korea earns $750 million to $1.1 billion [1].", True),
+        ("When was Resolution 2397 adopted?", "Resolution 2397 was adopted in 2017 [2].", True),
+    ],
+)
+def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
+    assert isinstance(verify(answer, EVIDENCE, question), Verified) is ok

@@ -119,7 +119,7 @@ def build_index(
         chunks.extend(chunk_sentences(doc, doc_sentences, chunk_max_chars, first_id=len(chunks)))
 
     if progress:
-        print(f"embedding {len(chunks)} chunks and {len(sentences)} sentences from {len(docs)} documents")
+        print(f"embedding {len(chunks)} chunks and {len(sentences)} sentences from {len(docs)} documents", flush=True)
     chunk_vecs = embedder.embed_batch([c.text for c in chunks], progress=progress)
     sentence_vecs = embedder.embed_batch([s.text for s in sentences], progress=progress)
 

@@ -43,3 +43,15 @@ def article_index_dir(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEm
 @pytest.fixture(scope="session")
 def article_index(article_index_dir: Path) -> Index:
     return load_index(article_index_dir)
+
+
+@pytest.fixture(scope="session")
+def qwen_pipeline(article_index: Index, minilm: MiniLMEmbedder):
+    """The default generator (packaged Qwen2.5-Coder-0.5B) over the article; loads once per session."""
+    from rag.generation import make_generator
+    from rag.pipeline import Pipeline
+    from rag.settings import get_settings
+
+    settings = get_settings()
+    generator = make_generator(settings.generator, settings.model_dir, settings.threads)
+    return Pipeline(article_index, minilm, generator, settings)

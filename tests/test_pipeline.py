@@ -1,0 +1,165 @@
+"""End to end through Pipeline.ask with the real index and embedder; generators real (slow) or scripted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from rag.generation import ExtractiveGenerator, Generator, StopSignal
+from rag.pipeline import NOT_COVERED, Pipeline
+from rag.settings import Settings
+from rag.types import Answer, Turn
+
+EARNINGS = "How much does North Korea earn from its overseas workers each year?"
+
+
+class Scripted(Generator):
+    """Writes a fixed text, as a model would, whatever it is asked."""
+
+    name = "scripted"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def stream(self, messages: list[dict[str, str]], max_new_tokens: int, stop: StopSignal) -> Iterator[str]:
+        yield from self.text.split(" ")[:1]
+        for word in self.text.split(" ")[1:]:
+            yield " " + word
+
+
+def make(index, minilm, generator: Generator) -> Pipeline:
+    return Pipeline(index, minilm, generator, Settings())
+
+
+def assert_quotes_valid(pipeline: Pipeline, answer: Answer) -> None:
+    for c in answer.citations:
+        assert pipeline.documents[c.doc_id].text[c.start : c.end] == c.quote
+    ns = [c.n for c in answer.citations]
+    assert ns == list(range(1, len(ns) + 1))
+    for n in ns:
+        assert f"[{n}]" in answer.answer
+
+
+def test_extractive_answer_quotes_the_earnings_sentence(article_index, minilm):
+    p = make(article_index, minilm, ExtractiveGenerator())
+    a = p.ask(EARNINGS)
+    assert a.answered
+    assert "$750 million and $1.1 billion" in a.answer
+    assert any("$750 million and $1.1 billion" in c.quote for c in a.citations)
+    assert_quotes_valid(p, a)
+    d = a.to_dict()
+    assert set(d) >= {"question", "answer", "answered", "citations", "passages", "model", "timings_ms"}
+    assert set(d["timings_ms"]) == {"retrieve", "generate", "total"}
+    assert set(d["citations"][0]) == {"n", "quote", "doc_id", "title", "start", "end", "score"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of France?", "How many workers has North Korea sent to Russia so far?"],
+)
+def test_refuses_what_the_documents_do_not_say(article_index, minilm, question):
+    a = make(article_index, minilm, ExtractiveGenerator()).ask(question)
+    assert not a.answered
+    assert a.citations == ()
+    assert a.answer == NOT_COVERED
+    assert a.mode.startswith("refused")
+
+
+def test_planted_unsupported_answer_falls_back_to_a_quote(article_index, minilm):
+    p = make(article_index, minilm, Scripted("North Korea earns $5 billion a year from workers in France [1]."))
+    a = p.ask(EARNINGS)
+    assert a.answered
+    assert a.mode.startswith("fallback")
+    assert "$5 billion" not in a.answer and "France" not in a.answer
+    assert "$750 million" in a.answer
+    assert_quotes_valid(p, a)
+
+
+def test_supported_generated_answer_is_kept_and_renumbered(article_index, minilm):
+    p = make(article_index, minilm, Scripted("North Korea earns between $750 million and $1.1 billion a year [4]."))
+    a = p.ask(EARNINGS)
+    assert a.mode == "generated"
+    assert a.answer == "North Korea earns between $750 million and $1.1 billion a year [1]."
+    assert "$1.1 billion" in a.citations[0].quote
+    assert_quotes_valid(p, a)
+
+
+def test_stream_yields_deltas_then_one_answer(article_index, minilm):
+    p = make(article_index, minilm, Scripted("North Korea earns between $750 million and $1.1 billion [1]."))
+    items = list(p.stream(EARNINGS))
+    assert all(isinstance(i, str) for i in items[:-1]) and len(items) > 2
+    assert isinstance(items[-1], Answer)
+    assert "".join(items[:-1]) == "North Korea earns between $750 million and $1.1 billion [1]."
+
+
+def test_follow_up_uses_the_previous_turn(article_index, minilm):
+    p = make(article_index, minilm, ExtractiveGenerator())
+    history = [Turn("user", "Why is China sending the North Korean workers home?"),
+               Turn("assistant", "China enforces UN sanctions [1].")]
+    alone = p.retrieve("Which resolution is that?")
+    followed = p.retrieve("Which resolution is that?", history)
+    assert any("sanctions" in x.chunk.text for x in followed[:2])
+    assert [x.chunk.chunk_id for x in alone] != [x.chunk.chunk_id for x in followed]
+
+
+def test_timeout_returns_the_extractive_answer(article_index, minilm):
+    class Slow(Generator):
+        name = "slow"
+
+        def stream(self, messages, max_new_tokens, stop):  # type: ignore[no-untyped-def]
+            while not stop.is_set():
+                stop._event.wait(0.01)
+                yield ""
+
+    settings = Settings(generation_timeout_s=0.2)
+    p = Pipeline(article_index, minilm, Slow(), settings)
+    a = p.ask(EARNINGS)
+    assert a.mode == "fallback: generation timed out"
+    assert "$750 million" in a.answer
+    assert_quotes_valid(p, a)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 2001])
+def test_bad_questions_raise_input_error(article_index, minilm, bad):
+    from rag.errors import InputError
+
+    with pytest.raises(InputError):
+        make(article_index, minilm, ExtractiveGenerator()).ask(bad)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "history", "expect"),
+    [
+        (EARNINGS, [], ["$750 million", "$1.1 billion"]),
+        ("Where are the North Korean IT workers being sent?", [], ["Russia"]),
+        ("Which UN resolution banned employing North Korean workers?", [], ["2397"]),
+    ],
+)
+def test_real_model_answers_with_valid_citations(qwen_pipeline, question, history, expect):
+    a = qwen_pipeline.ask(question, history)
+    assert a.answered, a.mode
+    for fragment in expect:
+        assert fragment in a.answer, (a.answer, a.mode)
+    assert a.citations
+    assert_quotes_valid(qwen_pipeline, a)
+
+
+@pytest.mark.slow
+def test_real_model_refuses_off_topic(qwen_pipeline):
+    a = qwen_pipeline.ask("What is the capital of France?")
+    assert not a.answered and a.citations == ()
+
+
+@pytest.mark.slow
+def test_small_model_path_is_verified(article_index, minilm):
+    """SmolLM2 hallucinates; whatever it writes, what is shown is supported or a verbatim quote."""
+    from rag.generation import make_generator
+
+    settings = Settings()
+    p = Pipeline(article_index, minilm, make_generator("smollm2", settings.model_dir), settings)
+    a = p.ask(EARNINGS)
+    assert a.answered
+    assert "$750 million" in "".join(c.quote for c in a.citations)
+    assert_quotes_valid(p, a)

@@ -1,0 +1,178 @@
+"""The web chat in a real browser: headless Debian Chromium, driven by Playwright, against a live uvicorn."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+]
+QUESTION = "Where are the North Korean IT workers being sent?"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium: apt-get install chromium"
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live_server(article_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`uvicorn server.app:create_app --factory` on a free loopback port, over a freshly built index."""
+    data_dir = tmp_path_factory.mktemp("server-data")
+    port = free_port()
+    env = {
+        **os.environ,
+        "RAG_INDEX_DIR": str(article_index_dir),
+        "RAG_CORPUS_DIR": str(ROOT / "corpus"),
+        "RAG_DATA_DIR": str(data_dir),
+        "RAG_GENERATOR": "extractive",
+        "RAG_RATE_LIMIT_PER_MINUTE": "0",
+    }
+    log_path = data_dir / "uvicorn.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"uvicorn exited with {proc.returncode}:\n{log_path.read_text()}")
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server never became healthy:\n{log_path.read_text()}")
+            time.sleep(0.25)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def test_ask_stream_cite_and_highlight(live_server: str, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    expected = httpx.post(f"{live_server}/ask", json={"question": QUESTION}, timeout=60).json()
+    assert expected["answered"], "the engine did not answer the Russia question"
+    quote_1 = next(c["quote"] for c in expected["citations"] if c["n"] == 1)
+
+    page = browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    problems: list[str] = []  # a CSP violation or a script error shows up here
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(live_server)
+    expect(page.locator("#status")).to_have_attribute("data-state", "ok", timeout=30_000)
+
+    page.get_by_label("Your question").fill(QUESTION)
+    page.keyboard.press("Enter")
+
+    answer = page.locator(".turn-answer").last
+    expect(answer).not_to_have_class(re.compile(r"\bis-pending\b"), timeout=30_000)
+    expect(answer.locator(".answer-text")).to_have_attribute("aria-busy", "false")
+    expect(answer.locator(".citation-card").first).to_be_visible()
+    assert "Russia" in answer.locator(".answer-text").inner_text()
+    cards = answer.locator(".citation-card")
+    assert cards.count() == len(expected["citations"])
+    for i, c in enumerate(expected["citations"]):
+        assert cards.nth(i).locator(".citation-quote").inner_text() == c["quote"]
+        assert cards.nth(i).locator(".citation-title").inner_text() == c["title"]
+
+    answer.locator("button.cite-marker", has_text="[1]").first.click()
+    mark = page.locator("#source-panel mark")
+    expect(mark).to_have_count(1)
+    expect(mark).to_be_visible()
+    expect(mark).to_be_in_viewport()
+    assert mark.inner_text() == quote_1  # the highlight is the quote, located by the API's offsets
+    expect(page.locator("#source-note")).to_have_attribute("data-kind", "ok")
+
+    answer.get_by_role("button", name="Helpful", exact=True).click()
+    expect(answer.locator(".feedback-note")).to_have_text("Thanks for the feedback")
+    rows = httpx.get(f"{live_server}/feedback").json()
+    assert rows[0]["question"] == QUESTION and rows[0]["rating"] == "up"
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat.png"))
+
+    page.keyboard.press("Escape")
+    expect(page.locator("#source-panel")).to_be_hidden()
+    assert problems == []
+    page.close()
+
+
+def test_follow_up_and_refusal_on_a_phone_screen(live_server: str, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
+    requests: list[str] = []  # bodies of POST /ask/stream
+    page.on("request", lambda r: r.url.endswith("/ask/stream") and requests.append(r.post_data or ""))
+    page.goto(live_server)
+    expect(page.locator("#status")).to_have_attribute("data-state", "ok", timeout=30_000)
+    box = page.get_by_label("Your question")
+
+    box.fill(QUESTION)
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(page.locator(".turn-answer .citation-card").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Ask", exact=True)).to_be_enabled()
+
+    box.fill("What is the capital of France?")
+    box.press("Enter")
+    refused = page.locator(".turn-answer").nth(1)
+    expect(refused).to_have_class(re.compile(r"\bis-refused\b"), timeout=30_000)
+    expect(refused.locator(".answer-label")).to_have_text("Not in the documents")
+    first_answer = page.locator(".turn-answer .answer-text").first.inner_text()
+    assert json.loads(requests[-1])["history"] == [  # the follow-up carries the conversation so far
+        {"role": "user", "content": QUESTION},
+        {"role": "assistant", "content": first_answer},
+    ]
+
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, "the page scrolls sideways at 375px"
+    page.locator(".turn-answer .cite-marker").first.click()
+    expect(page.locator("#source-panel mark")).to_be_in_viewport()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-375.png"))
+    page.get_by_role("button", name="Close the source panel").click()
+    expect(page.locator("#source-panel")).to_be_hidden()
+    page.close()

@@ -11,7 +11,8 @@ from typing import Any
 
 from .gold import GoldRow
 
-DEFAULT_SQUAD = Path("/work/shared/benchmarks/squad-v2-dev-subset.json")
+# The shared benchmarks folder sits beside the repository: ../shared/benchmarks/
+DEFAULT_SQUAD = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "squad-v2-dev-subset.json"
 
 
 @dataclass(frozen=True)

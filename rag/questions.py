@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from .text import for_matching, name_in, proper_names
+from .text import for_matching, name_in, proper_names, terms
 
-_NUMBER_WORDS = (
-    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?"
-    r"|thousands?|millions?|billions?|dozens?|half|twice|double|triple)\b"
+_NUMBER_WORD = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?"
+    r"|thousands?|millions?|billions?|dozens?|half|twice|double|triple"
 )
+_NUMBER_WORDS = rf"\b({_NUMBER_WORD})\b"
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE = re.compile(
     rf"\b({_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
@@ -21,14 +22,19 @@ _DATE = re.compile(
 _HAS_NUMBER = re.compile(rf"(?<![\w-])\d|{_NUMBER_WORDS}", re.IGNORECASE)
 # What the question asks for, by its wording. Example: "How many workers ..." -> "number".
 _ASKS = (
-    ("number", re.compile(r"^\s*(how (many|much|long|old|far|often)|what (percentage|share|number|amount|"
-                          r"proportion|sum))\b", re.IGNORECASE)),
+    ("number", re.compile(r"^\s*(how (many|much|long|old|far|often)|what (is |was |are |were )?(the )?"
+                          r"(exact |total |approximate )?(percentage|share|number|amount|proportion|sum))\b",
+                          re.IGNORECASE)),
     ("date", re.compile(r"^\s*(when\b|(in |during |on )?(what|which) (year|month|day|date|decade|century)\b)",
                         re.IGNORECASE)),
-    ("place", re.compile(r"^\s*(where\b|(to |in |from )?(what|which) (country|countries|city|place|region)\b)",
-                         re.IGNORECASE)),
+    ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) (\w+ ){0,2}(country|countries|city|"
+                         r"cities|place|region|province|town)\b)", re.IGNORECASE)),
     ("person", re.compile(r"^\s*(who|whom)\b", re.IGNORECASE)),
+    ("name", re.compile(r"^\s*what (is|was|are|were) the names? of\b", re.IGNORECASE)),
 )
+_HOW_MANY = re.compile(r"^\s*how many\s+(.*)$", re.IGNORECASE)
+# a count and the three words after it. Example: "around 50,000 workers to China" -> ("50,000", " workers to China")
+_COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){{0,3}})", re.IGNORECASE)
 
 
 def asks_for(question: str) -> str | None:
@@ -39,13 +45,46 @@ def asks_for(question: str) -> str | None:
     return None
 
 
+def counted(question: str) -> list[str]:
+    """What a "how many" question counts: its first content terms that are not names.
+
+    Example: "How many North Korean workers were in China?" -> ["worker"]
+    """
+    m = _HOW_MANY.match(for_matching(question))
+    if not m:
+        return []
+    names = proper_names(question)
+    out = []
+    for t in terms(m.group(1))[:4]:
+        if name_in(t, names):
+            continue
+        out.append(t)
+        if len(out) == 2:
+            break
+    return out
+
+
 def holds(text: str, kind: str | None, question: str = "") -> bool:
-    """Whether `text` contains a fact of that kind (a place or person must be a name the question lacks)."""
+    """Whether `text` contains a fact of that kind.
+
+    A count must be a number (not money) followed closely by what the question counts; a place, person
+    or name must be a name the question does not already contain.
+    """
     if kind == "number":
+        nouns = counted(question)
+        if nouns:
+            plain = for_matching(text)
+            for m in _COUNT.finditer(plain):
+                before = plain[: m.start()].split()
+                if before and before[-1][:1].isupper() and len(before) > 1:
+                    continue  # part of a name: "Resolution 2397", "Covid 19"
+                if any(name_in(n, set(terms(m.group(2)))) for n in nouns):
+                    return True
+            return False
         return bool(_HAS_NUMBER.search(text))
     if kind == "date":
         return bool(_DATE.search(text))
-    if kind in ("place", "person"):
+    if kind in ("place", "person", "name"):
         asked = proper_names(question)
         return any(not name_in(n, asked) for n in proper_names(text))
     return True

@@ -99,20 +99,21 @@ class Retriever:
         return found
 
     def context_text(self, s: Sentence) -> str:
-        """The sentence with its neighbours and its document's title: what a reader sees around it."""
-        parts = [self.index.documents[s.doc_id].title]
+        """The sentence with its neighbours: what a reader sees around it."""
+        parts = []
         for sid in (s.sentence_id - 1, s.sentence_id, s.sentence_id + 1):
             n = self._by_id.get(sid)
             if n is not None and n.doc_id == s.doc_id:
                 parts.append(n.text)
         return " ".join(parts)
 
-    def gate(self, question: str, evidence: Sequence[Evidence], min_score: float, look: int = 3) -> Gate:
+    def gate(self, question: str, evidence: Sequence[Evidence], min_score: float, look: int = 4) -> Gate:
         """Decide whether the documents answer the question, from the evidence alone.
 
         A candidate among the `look` best sentences passes when (1) its score reaches `min_score`,
         (2) every name and number in the question occurs in the sentence or right around it, and
-        (3) it holds the kind of fact the question asks for (a number for "how many", a time for "when").
+        (3) it holds the kind of fact the question asks for (a count of the right thing for "how many", a
+        time for "when", a name the question lacks for "who" and "where").
         `min_score` is calibrated with `rag calibrate` on eval/gold/calibration.jsonl (questions kept apart
         from the evaluation set): the threshold that maximises balanced accuracy of answer-vs-refuse.
         """
@@ -137,7 +138,7 @@ class Retriever:
             if missing:
                 reasons.append(f"evidence lacks {', '.join(missing)}")
                 continue
-            if kind in ("number", "date") and not holds(e.sentence.text, kind):
+            if not holds(e.sentence.text, kind, question):
                 reasons.append(f"question asks for a {kind}, evidence gives none")
                 continue
             return Gate(True, "ok", e)

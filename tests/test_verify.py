@@ -69,3 +69,28 @@ def test_supports_needs_content_overlap():
 )
 def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
     assert isinstance(verify(answer, EVIDENCE, question), Verified) is ok
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "text", "ok"),
+    [
+        ("How many workers had North Korea deployed to China?", "number",
+         "The country had earlier deployed around 50,000 workers to China.", True),
+        # money is not a count, and a number inside a name counts nothing
+        ("How many workers had North Korea deployed to China?", "number",
+         "North Korea earns $750 million from its overseas workers.", False),
+        ("How many Security Council members voted for it?", "number",
+         "In 2017, the council adopted Resolution 2397, banning UN member states from hiring them.", False),
+        ("How many spectators watched the matches?", "number", "It hosted two friendly matches in Moscow.", False),
+        ("When did Putin visit?", "date", "Putin visited North Korea in June.", True),
+        ("When did Putin visit?", "date", "Putin visited North Korea.", False),
+        ("In which Chinese city was the game?", "place", "The game with a Chinese team was cancelled.", False),
+        ("Who is the spokesperson?", "person", "Spokesperson Lin Jian said so.", True),
+        ("What is the name of the Chinese team?", "name", "It cancelled a game with a Chinese team.", False),
+    ],
+)
+def test_question_kinds(question, kind, text, ok):
+    from rag.questions import asks_for, holds
+
+    assert asks_for(question) == kind
+    assert holds(text, kind, question) is ok

@@ -27,6 +27,7 @@ from .chunking import chunk_sentences, split_sentences
 from .documents import Skipped, fingerprint, load_corpus
 from .embedding import Embedder
 from .errors import CorpusError, IndexCorruptError, IndexMissingError, IndexStaleError
+from .safety import looks_like_injection
 from .text import terms
 from .types import Chunk, Document, Sentence
 
@@ -118,6 +119,10 @@ def build_index(
         sentences.extend(doc_sentences)
         chunks.extend(chunk_sentences(doc, doc_sentences, chunk_max_chars, first_id=len(chunks)))
 
+    flagged = [s for s in sentences if looks_like_injection(s.text)]
+    for s in flagged:
+        log.warning("%s: sentence at %d-%d reads like instructions to an AI; it will never be quoted: %.80s",
+                    s.doc_id, s.start, s.end, s.text)
     if progress:
         print(f"embedding {len(chunks)} chunks and {len(sentences)} sentences from {len(docs)} documents", flush=True)
     chunk_vecs = embedder.embed_batch([c.text for c in chunks], progress=progress)

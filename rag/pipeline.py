@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 import time
@@ -31,6 +32,7 @@ class Pipeline:
         self.generator = generator
         self.settings = settings
         self.retriever = Retriever(index, embedder)
+        self._chunk_starts = [c.first_sentence for c in index.chunks]  # ascending: chunks follow sentence order
         self._generate_lock = threading.Lock()  # two cores: concurrent generations only slow each other
 
     @classmethod
@@ -146,7 +148,8 @@ class Pipeline:
             answer_text, cited = result.text, [chosen[i] for i in result.cited]
         citations = tuple(self._cite(n, e) for n, e in enumerate(cited, start=1))
         timings["total"] = (time.perf_counter() - t0) * 1000
-        yield Answer(q, answer_text, True, citations, tuple(passages), self.generator.name, timings, mode)
+        shown = self._with_cited_chunks(passages, wide, cited)
+        yield Answer(q, answer_text, True, citations, shown, self.generator.name, timings, mode)
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -163,6 +166,22 @@ class Pipeline:
             cited.append(chosen[1])
         cited.sort(key=lambda e: e.sentence.sentence_id)  # reading order
         return " ".join(f"{e.sentence.text} [{n}]" for n, e in enumerate(cited, start=1)), cited
+
+    def _with_cited_chunks(
+        self, passages: list[Passage], wide: list[Passage], cited: list[Evidence]
+    ) -> tuple[Passage, ...]:
+        """The passages, plus any retrieved chunk a citation comes from, so every quote lies in a passage."""
+        out = list(passages)
+        for e in cited:
+            sid = e.sentence.sentence_id
+            if any(p.chunk.first_sentence <= sid <= p.chunk.last_sentence for p in out):
+                continue
+            # evidence also reaches one sentence past a retrieved chunk: take the chunk that holds it
+            holder = next((p for p in wide if p.chunk.first_sentence <= sid <= p.chunk.last_sentence), None)
+            if holder is None:
+                holder = Passage(self.index.chunks[bisect.bisect_right(self._chunk_starts, sid) - 1], 0.0)
+            out.append(holder)
+        return tuple(out)
 
     def _cite(self, n: int, e: Evidence) -> Citation:
         s = e.sentence

@@ -10,6 +10,7 @@ import numpy as np
 from .embedding import Embedder
 from .index import Index
 from .questions import asks_for, holds
+from .safety import looks_like_injection
 from .text import name_in, numbers, proper_names, terms, words
 from .types import Evidence, Passage, Sentence, Turn
 
@@ -47,6 +48,8 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self._by_id = {s.sentence_id: s for s in index.sentences}
+        # sentences that address the model are kept in the document but never used as evidence
+        self.flagged = {s.sentence_id for s in index.sentences if looks_like_injection(s.text)}
 
     def retrieve(self, query: str, k: int, qvec: np.ndarray | None = None) -> list[Passage]:
         """The k best chunks by reciprocal-rank fusion of FAISS (cosine) and BM25 rankings."""
@@ -67,7 +70,12 @@ class Retriever:
         for p in passages[:EVIDENCE_CHUNKS]:
             for sid in range(p.chunk.first_sentence - 1, p.chunk.last_sentence + 2):
                 s = self._by_id.get(sid)
-                if s is not None and s.doc_id == p.chunk.doc_id and len(words(s.text)) >= MIN_EVIDENCE_WORDS:
+                if (
+                    s is not None
+                    and s.doc_id == p.chunk.doc_id
+                    and sid not in self.flagged
+                    and len(words(s.text)) >= MIN_EVIDENCE_WORDS
+                ):
                     ids.add(sid)
         if not ids:
             return []

@@ -169,7 +169,7 @@ def make_generator(kind: str, model_dir: Any, threads: int = 0, llm_url: str = "
     if kind == "smollm2":
         from .backends import make_smollm2
 
-        return make_smollm2(threads)
+        return make_smollm2(threads, Path(model_dir))
     if kind == "ctranslate2":
         from .backends import make_ctranslate2
 

@@ -6,7 +6,8 @@ import bisect
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator as PyGenerator
+from collections.abc import Sequence
 
 from .embedding import Embedder
 from .errors import IndexStaleError, InputError, ModelError
@@ -93,7 +94,7 @@ class Pipeline:
 
     def stream(
         self, question: str, history: Sequence[Turn] = (), top_k: int | None = None, stop: StopSignal | None = None
-    ) -> Iterator[str | Answer]:
+    ) -> PyGenerator[str | Answer, None, None]:
         """Text deltas as the model writes them, then exactly one verified Answer.
 
         The final Answer's text may differ from the streamed text: the verifier can replace it.

@@ -37,6 +37,7 @@ def test_article_title_and_metadata(article):
     assert article.title == "With China's order to leave, North Korean workers likely headed to Russia"
     assert article.metadata["authors"] == "Chung Yeong-Gyo, Seo Ji-Eun"
     assert article.metadata["updated"] == "August 1"
+    assert article.metadata["publisher"] == "Korea JoongAng Daily"  # from the .meta.json sidecar
     assert article.title not in article.text
 
 

@@ -42,7 +42,7 @@ class MiniLMEmbedder(Embedder):
         self.name = EMBEDDER_NAME
         self.fingerprint = EMBEDDER_SHA256
         self._model = SentenceTransformer(str(embedder_path()), device="cpu", local_files_only=True)
-        self.dim = int(self._model.get_embedding_dimension())
+        self.dim = int(self._model.get_embedding_dimension() or 0)
 
     def embed_batch(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         vecs = self._model.encode(

@@ -257,6 +257,13 @@ def hit_rank(answer: Json, gold: GoldRow) -> int | None:
     return 0
 
 
+def answer_in_passages(answer: Json, gold: GoldRow) -> bool | None:
+    """Some returned passage contains an accepted answer (normalised); None for unanswerable questions."""
+    if not gold.answerable:
+        return None
+    return any(contains_answer(p.get("text", ""), gold.answers) for p in answer.get("passages", []))
+
+
 def percentile(values: Sequence[float], q: float) -> float | None:
     """Linear-interpolated percentile like numpy, None for no values. Example: ([1, 2, 3, 4], 50) -> 2.5."""
     xs = sorted(values)
@@ -285,6 +292,7 @@ class RowScore:
     claims_supported: int
     claims_total: int
     rank: int | None  # first hitting passage, 0 = miss, None = not scored
+    answer_in_passages: bool | None  # some passage contains an accepted answer; None if unanswerable
     n_passages: int
     retrieve_ms: float | None
     first_token_ms: float | None
@@ -321,6 +329,7 @@ def score_row(
         claims_supported=cs,
         claims_total=ct,
         rank=hit_rank(answer, gold),
+        answer_in_passages=answer_in_passages(answer, gold),
         n_passages=len(answer.get("passages", [])),
         retrieve_ms=timings.get("retrieve"),
         first_token_ms=first_token_ms,
@@ -360,6 +369,7 @@ def aggregate(scores: Sequence[RowScore]) -> dict[str, float | int | None]:
         "recall_at_1": _ratio(sum(s.rank == 1 for s in ranked), len(ranked)),
         "recall_at_k": _ratio(sum(bool(s.rank) for s in ranked), len(ranked)),
         "mrr": _ratio(sum(1 / s.rank for s in ranked if s.rank), len(ranked)),
+        "answer_recall_at_k": _ratio(sum(bool(s.answer_in_passages) for s in answerable), len(answerable)),
     }
     for name in ("retrieve_ms", "first_token_ms", "total_ms"):
         values = [v for s in scores if (v := getattr(s, name)) is not None]

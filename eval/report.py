@@ -37,6 +37,7 @@ METRIC_ROWS: tuple[tuple[str, str, str], ...] = (
     ("recall_at_1", "retrieval recall@1", "ratio"),
     ("recall_at_k", "retrieval recall@k", "ratio"),
     ("mrr", "retrieval MRR", "ratio"),
+    ("answer_recall_at_k", "a gold answer in the top-k passages", "ratio"),
     ("retrieve_ms_p50", "retrieval p50", "ms"),
     ("retrieve_ms_p95", "retrieval p95", "ms"),
     ("first_token_ms_p50", "time to first token p50", "ms"),
@@ -56,6 +57,7 @@ BAR_METRICS = (
     "recall_at_1",
     "recall_at_k",
     "mrr",
+    "answer_recall_at_k",
 )
 
 LATENCY_DESCRIPTION = (

@@ -71,13 +71,18 @@ def test_row_scores_match_hand_computed() -> None:
     # "The workers are moving to Russia." -> content words {worker, moving, russia}; the quote has 2 of 3.
     assert (right.correct, right.words, right.quotes_valid, right.quotes_total) == (True, 6, 1, 1)
     assert (right.cites_evidence, right.pairs_supported, right.pairs_total, right.rank) == (True, 1, 1, 2)
-    assert (right.claims_supported, right.claims_total) == (1, 1)
+    assert (right.claims_supported, right.claims_total, right.answer_in_passages) == (1, 1, True)
     # DOC[0:26] is "North Korea sent 50,000 wo", not the quote; the quote lacks the number 50000.
     assert (wrong.correct, wrong.words, wrong.quotes_valid, wrong.quotes_total) == (True, 7, 0, 1)
     assert (wrong.cites_evidence, wrong.pairs_supported, wrong.pairs_total, wrong.rank) == (False, 0, 1, 1)
-    assert (wrong.claims_supported, wrong.claims_total) == (0, 1)
+    assert (wrong.claims_supported, wrong.claims_total, wrong.answer_in_passages) == (0, 1, True)
     assert (refuse.correct, refuse.answered, refuse.cites_evidence, refuse.rank) == (None, False, None, None)
-    assert (refuse.quotes_total, refuse.pairs_total, refuse.words) == (0, 0, 5)
+    assert (refuse.quotes_total, refuse.pairs_total, refuse.words, refuse.answer_in_passages) == (
+        0,
+        0,
+        5,
+        None,
+    )
 
 
 def test_aggregate_matches_hand_computed() -> None:
@@ -100,6 +105,7 @@ def test_aggregate_matches_hand_computed() -> None:
         "recall_at_1": 0.5,  # ranks 2 and 1
         "recall_at_k": 1.0,
         "mrr": 0.75,  # (1/2 + 1/1) / 2
+        "answer_recall_at_k": 1.0,  # "Russia" and "50,000" are each in a returned passage
         "retrieve_ms_p50": 20.0,  # [10, 20, 30]
         "retrieve_ms_p95": 29.0,  # 20 + 0.9 * (30 - 20)
         "first_token_ms_p50": 40.0,  # [30, 40, 60]

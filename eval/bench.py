@@ -278,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         "--corpus", type=Path, default=CORPUS_DIR, help="article corpus (default the repo's corpus/)"
     )
     p.add_argument("--squad", type=Path, default=DEFAULT_SQUAD, help="SQuAD v2 file for the second index")
+    p.add_argument("--no-squad", action="store_true", help="skip the SQuAD index build (minutes on 2 cores)")
     p.add_argument(
         "--work", type=Path, default=BENCH_DIR, help=f"scratch folder for the indexes ({BENCH_DIR})"
     )
@@ -296,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     args.work.mkdir(parents=True, exist_ok=True)
-    common = ["--corpus", str(args.corpus), "--squad", str(args.squad), "--work", str(args.work)]
+    squad = "" if args.no_squad else str(args.squad)
+    common = ["--corpus", str(args.corpus), "--squad", squad, "--work", str(args.work)]
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     with LoadSampler() as load:
         print("building indexes ...", file=sys.stderr, flush=True)

@@ -47,7 +47,7 @@ THRESHOLDS = (
     Threshold("--min-citation-precision", "citation_precision", True, "share of citations supporting"),
     Threshold("--min-recall-at-k", "recall_at_k", True, "retrieval recall@k"),
     Threshold("--min-mrr", "mrr", True, "retrieval mean reciprocal rank"),
-    Threshold("--max-total-ms-p95", "total_ms_p95", False, "95th percentile of seconds per answer, in ms"),
+    Threshold("--max-total-ms-p95", "total_ms_p95", False, "95th-percentile total time per answer, in ms"),
 )
 
 

@@ -6,7 +6,6 @@ import json
 import re
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from rag.embedding import MiniLMEmbedder
 from rag.errors import IndexMissingError, ModelError
-from rag.generation import ExtractiveGenerator, Generator, StopSignal
+from rag.generation import ExtractiveGenerator
 from rag.index import Index
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -25,138 +24,11 @@ from server.app import create_app
 from server.middleware import CONTENT_SECURITY_POLICY, MAX_BODY_BYTES
 from server.queue import GenerationQueue, QueueFull
 
+from .conftest import make_settings, wait_ready
+from .fakes import BlockingGenerator, EchoGenerator, FailingGenerator, parse_sse, wait_until
+
 RUSSIA_Q = "Where are the North Korean IT workers being sent?"
 OFF_TOPIC_Q = "What is the capital of France?"
-
-
-# -- fakes and helpers ----------------------------------------------------------------------------
-
-
-class EchoGenerator(Generator):
-    """Streams back the first numbered evidence sentence word by word with its marker: a valid answer."""
-
-    name = "echo"
-
-    def stream(self, messages: list[dict[str, str]], max_new_tokens: int, stop: StopSignal) -> Iterator[str]:
-        first = re.search(r"^\[1\] (.+)$", messages[-1]["content"], re.MULTILINE)
-        assert first is not None
-        words = first.group(1).split(" ")
-        for i, word in enumerate(words):
-            yield word if i == 0 else " " + word
-        yield " [1]"
-
-    def warm_up(self) -> None:
-        return None
-
-
-class BlockingGenerator(Generator):
-    """Blocks each generation until `release` is set (or the caller's stop signal fires)."""
-
-    name = "blocking"
-
-    def __init__(self) -> None:
-        self.release = threading.Event()
-        self.started = threading.Event()
-        self.running = 0
-        self.max_running = 0
-        self.stopped_by_signal = threading.Event()
-        self._count_lock = threading.Lock()
-
-    def stream(self, messages: list[dict[str, str]], max_new_tokens: int, stop: StopSignal) -> Iterator[str]:
-        with self._count_lock:
-            self.running += 1
-            self.max_running = max(self.max_running, self.running)
-        self.started.set()
-        try:
-            deadline = time.monotonic() + 20
-            while not self.release.is_set() and time.monotonic() < deadline:
-                if stop.is_set():
-                    self.stopped_by_signal.set()
-                    return
-                time.sleep(0.01)
-            yield "nothing useful"
-        finally:
-            with self._count_lock:
-                self.running -= 1
-
-    def warm_up(self) -> None:
-        return None  # the default warm-up would block on `release`
-
-
-class FailingGenerator(Generator):
-    """Writes a little, then fails the way a bug would."""
-
-    name = "failing"
-
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-    def stream(self, messages: list[dict[str, str]], max_new_tokens: int, stop: StopSignal) -> Iterator[str]:
-        yield "Partial"
-        raise self.error
-
-    def warm_up(self) -> None:
-        return None
-
-
-def parse_sse(body: str) -> list[tuple[str, dict[str, Any]]]:
-    """(event, data) pairs of a text/event-stream body."""
-    events = []
-    for block in body.replace("\r\n", "\n").split("\n\n"):
-        if not block.strip():
-            continue
-        fields = dict(line.split(": ", 1) for line in block.split("\n") if not line.startswith(":"))
-        events.append((fields["event"], json.loads(fields["data"])))
-    return events
-
-
-def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "index_dir": tmp_path / "no-index",
-        "data_dir": tmp_path / "data",
-        "generator": "extractive",
-        "queue_size": 8,
-        "rate_limit_per_minute": 0,
-        "max_question_chars": 2000,
-        "max_history_turns": 20,
-    }
-    return Settings(**{**values, **overrides})
-
-
-def wait_ready(app: Any) -> None:
-    assert app.state.loader.wait(30), "the pipeline did not finish loading"
-
-
-def wait_until(condition: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.01)
-
-
-@pytest.fixture
-def make_client(article_index: Index, minilm: MiniLMEmbedder, tmp_path: Path) -> Iterator[Any]:
-    """A factory of TestClients (lifespan running) over the article index, with a chosen generator."""
-    stack: list[TestClient] = []
-
-    def factory(generator: Generator | None = None, **overrides: Any) -> TestClient:
-        settings = make_settings(tmp_path, **overrides)
-        pipeline = Pipeline(article_index, minilm, generator or ExtractiveGenerator(), settings)
-        app = create_app(pipeline)
-        client = TestClient(app)
-        client.__enter__()
-        stack.append(client)
-        wait_ready(app)
-        return client
-
-    yield factory
-    for client in reversed(stack):
-        client.__exit__(None, None, None)
-
-
-@pytest.fixture
-def client(make_client: Any) -> TestClient:
-    return make_client()  # type: ignore[no-any-return]
 
 
 # -- health and loading ---------------------------------------------------------------------------

@@ -3,92 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parent.parent
+from .live import running_server
+
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic",
-]
 QUESTION = "Where are the North Korean IT workers being sent?"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium: apt-get install chromium"
-    ),
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def live_server(article_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`uvicorn server.app:create_app --factory` on a free loopback port, over a freshly built index."""
-    data_dir = tmp_path_factory.mktemp("server-data")
-    port = free_port()
-    env = {
-        **os.environ,
-        "RAG_INDEX_DIR": str(article_index_dir),
-        "RAG_CORPUS_DIR": str(ROOT / "corpus"),
-        "RAG_DATA_DIR": str(data_dir),
-        "RAG_GENERATOR": "extractive",
-        "RAG_RATE_LIMIT_PER_MINUTE": "0",
-    }
-    log_path = data_dir / "uvicorn.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"uvicorn exited with {proc.returncode}:\n{log_path.read_text()}")
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server never became healthy:\n{log_path.read_text()}")
-            time.sleep(0.25)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    with running_server(tmp_path_factory.mktemp("server-data"), RAG_INDEX_DIR=str(article_index_dir)) as server:
+        yield server.base
 
 
 def test_ask_stream_cite_and_highlight(live_server: str, browser: object) -> None:

@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from rag.types import Turn
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(text: str) -> str:
+    # JSON can spell half of a UTF-16 pair, "\ud800": such a string cannot be encoded, embedded or stored.
+    if m := _SURROGATE.search(text):
+        raise ValueError(f"text holds an unpaired surrogate ({m.group()!a}): send valid Unicode")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_whole_characters)]
+
 
 class StrictModel(BaseModel):
-    """Base of every request body: an unknown field is a client bug, so it is refused, not ignored."""
+    """Base of every request body: an unknown field or a wrong type ("3" for 3) is a client bug: refused."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class TurnIn(StrictModel):
     """One earlier message of the conversation."""
 
     role: Literal["user", "assistant"]
-    content: str
+    content: Text
 
 
 class AskRequest(StrictModel):
     """A question, with the conversation before it so follow-ups can say "it" or "they"."""
 
-    question: str = Field(examples=["Where are the North Korean IT workers being sent?"])
+    question: Text = Field(examples=["Where are the North Korean IT workers being sent?"])
     history: list[TurnIn] = Field(default_factory=list, description="earlier turns, oldest first")
     top_k: int | None = Field(default=None, ge=1, le=50, description="passages to return (default: settings)")
 
@@ -126,10 +139,10 @@ class HealthNotReady(BaseModel):
 class FeedbackIn(StrictModel):
     """A reader's rating of one answer."""
 
-    question: str = Field(min_length=1, max_length=4000)
-    answer: str = Field(max_length=20000)
+    question: Text = Field(min_length=1, max_length=4000)
+    answer: Text = Field(max_length=20000)
     rating: Literal["up", "down"]
-    comment: str = Field(default="", max_length=2000)
+    comment: Text = Field(default="", max_length=2000)
 
 
 class FeedbackOut(BaseModel):

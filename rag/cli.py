@@ -58,15 +58,11 @@ def _print_answer(answer: Answer, as_json: bool) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .pipeline import Pipeline
+    from .pipeline import Pipeline, check_question
 
     s = _settings(args)
     if args.question is not None:
-        q = args.question
-        if not q.strip():
-            raise InputError("the question is empty: ask something about the documents")
-        if len(q) > s.max_question_chars:
-            raise InputError(f"the question is {len(q)} characters long; the limit is {s.max_question_chars}")
+        check_question(args.question, [], s)  # before loading anything: a bad question fails fast
     pipeline = Pipeline.from_settings(s)
     if args.question is not None:
         _print_answer(pipeline.ask(args.question), args.json)
@@ -86,7 +82,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print(f"error: {e}")
             continue
         _print_answer(answer, args.json)
-        history += [Turn("user", q), Turn("assistant", answer.answer)]
+        # the oldest turns go first: past the limit every later question would be refused
+        history = [*history, Turn("user", q), Turn("assistant", answer.answer)][-s.max_history_turns :]
 
 
 def cmd_models(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 import threading
 import time
 from collections.abc import Generator as PyGenerator
@@ -22,6 +23,28 @@ log = logging.getLogger(__name__)
 
 NOT_COVERED = "The documents don't say. I found nothing in them that answers this question."
 SECOND_QUOTE_RATIO = 0.9  # an extractive answer adds the runner-up sentence when it scores this close
+
+
+# Half of a UTF-16 pair: what JSON's "\ud800" or undecodable command-line bytes become; no model can read it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_question(question: str, history: Sequence[Turn], settings: Settings) -> str:
+    """The question stripped, or InputError for an empty, overlong or malformed request."""
+    q = question.strip() if isinstance(question, str) else ""
+    if not q:
+        raise InputError("the question is empty: ask something about the documents")
+    if len(q) > settings.max_question_chars:
+        raise InputError(f"the question is {len(q)} characters long; the limit is {settings.max_question_chars}")
+    if len(history) > settings.max_history_turns:
+        raise InputError(f"history has {len(history)} turns; the limit is {settings.max_history_turns}")
+    for t in history:
+        if t.role not in ("user", "assistant"):
+            raise InputError(f"history role must be 'user' or 'assistant', not {t.role!r}")
+    for text in (q, *(t.content for t in history)):
+        if m := _SURROGATE.search(text):
+            raise InputError(f"the question or history is not valid text ({m.group()!a}): check its encoding")
+    return q
 
 
 class Pipeline:
@@ -65,19 +88,7 @@ class Pipeline:
 
     def check_question(self, question: str, history: Sequence[Turn]) -> str:
         """The question stripped, or InputError for an empty, overlong or malformed request."""
-        q = question.strip() if isinstance(question, str) else ""
-        if not q:
-            raise InputError("the question is empty: ask something about the documents")
-        if len(q) > self.settings.max_question_chars:
-            raise InputError(
-                f"the question is {len(q)} characters long; the limit is {self.settings.max_question_chars}"
-            )
-        if len(history) > self.settings.max_history_turns:
-            raise InputError(f"history has {len(history)} turns; the limit is {self.settings.max_history_turns}")
-        for t in history:
-            if t.role not in ("user", "assistant"):
-                raise InputError(f"history role must be 'user' or 'assistant', not {t.role!r}")
-        return q
+        return check_question(question, history, self.settings)
 
     def retrieve(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> list[Passage]:
         """The top passages for a question (and the conversation before it)."""

@@ -47,12 +47,37 @@ def test_ask_off_topic_json(env, capsys: pytest.CaptureFixture[str]):
     assert out["answered"] is False and out["citations"] == []
 
 
-@pytest.mark.parametrize("question", ["", "   ", "x" * 2001])
+@pytest.mark.parametrize(
+    "question",
+    ["", "   ", " \t\n ", "x" * 2001, os.fsdecode(b"Where are the \xff\xfe workers?")],  # last: bytes not UTF-8
+)
 def test_bad_question_is_one_line_and_exit_2(env, capsys: pytest.CaptureFixture[str], question: str):
     assert main(["ask", question]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("rag: error:")
     assert "Traceback" not in err
+
+
+def test_question_bytes_that_are_not_utf8_exit_2(env):
+    """The shell hands over raw bytes; Python turns the undecodable ones into lone surrogates."""
+    r = subprocess.run([sys.executable, "-m", "rag", "ask", b"Where are the caf\xe9 workers?", "--json"],
+                       capture_output=True, cwd=ROOT, timeout=120)
+    err = r.stderr.decode()
+    assert r.returncode == 2, err
+    assert err.count("\n") == 1 and err.startswith("rag: error:") and "not valid text" in err
+    assert r.stdout == b""
+
+
+def test_interactive_session_keeps_only_the_last_turns(env, monkeypatch, capsys):
+    """Past RAG_MAX_HISTORY_TURNS the oldest turns are dropped, so the session goes on answering."""
+    monkeypatch.setenv("RAG_MAX_HISTORY_TURNS", "2")
+    get_settings.cache_clear()
+    questions = iter(["Where are the North Korean IT workers being sent?"] * 3 + [""])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(questions))
+    assert main(["ask"]) == 0
+    out = capsys.readouterr().out
+    assert "error:" not in out
+    assert out.count("Russia") >= 3
 
 
 def test_missing_index_says_run_rag_index(env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys):

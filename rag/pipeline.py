@@ -152,6 +152,14 @@ class Pipeline:
         timings["generate"] = (t_generated - t_retrieved) * 1000
 
         result = verify(text, chosen, q) if text else Rejected("no generated text")
+        if isinstance(result, Rejected) and result.invented and gate.best is not None \
+                and gate.best.score < self.settings.sure_evidence_score:
+            # The model made up the fact asked for and the evidence was only borderline: the documents
+            # most likely lack it. With strong evidence, quoting it (below) serves the reader better.
+            timings["total"] = (time.perf_counter() - t0) * 1000
+            yield Answer(q, NOT_COVERED, False, (), tuple(passages), self.generator.name, timings,
+                         f"refused: {result.reason}")
+            return
         if isinstance(result, Rejected):
             if mode == "generated":
                 mode = f"fallback: {result.reason}"

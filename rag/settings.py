@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     max_evidence: int = 4  # sentences numbered for the generator
     # Refusal gate: see rag/retrieval.py `answerable` for how these were calibrated.
     min_evidence_score: float = 0.45
+    # Above this evidence score an answer the verifier rejects becomes a quote; below it, an answer that
+    # invents a number or name the evidence lacks becomes a refusal (see Pipeline.stream).
+    sure_evidence_score: float = 0.60
 
     max_question_chars: int = 2000
     max_history_turns: int = 20

@@ -33,6 +33,37 @@ class Rejected:
     """Why a generated answer was not shown."""
 
     reason: str
+    # True when the answer states a number or name found in none of the evidence: the model invented
+    # the fact, which happens when the evidence does not hold it, so the pipeline refuses.
+    invented: bool = False
+
+
+_YES_NO = re.compile(
+    r"^\s*(according to [^,]+,\s*)?(is|are|was|were|has|have|had|do|does|did|can|could|will|would|should)\b",
+    re.IGNORECASE,
+)
+
+
+def _invented(answer: str, texts: Sequence[str]) -> list[str]:
+    """Numbers and names in the answer that occur in no evidence sentence."""
+    joined = " ".join(texts)
+    vocab = set(terms(joined))
+    missing = sorted(numbers(answer) - numbers(joined))
+    missing += sorted(n for n in proper_names(answer) if not name_in(n, vocab))
+    return missing
+
+
+def _adds_nothing(answer: str, question: str) -> bool:
+    """True when the answer's content words all come from the question (it restates, not answers).
+
+    Example: question "What did the closures stop?", answer "The closures stopped." -> True.
+    Yes/no questions are exempt: "No, it has not changed." answers "Has it changed?".
+    """
+    if _YES_NO.match(question):
+        return False
+    asked = set(terms(question))
+    said = set(terms(answer)) | numbers(answer)
+    return not any(not name_in(t, asked) for t in said)
 
 
 def _segments(answer: str) -> list[tuple[str, list[int]]]:
@@ -78,17 +109,23 @@ def supports(claim: str, cited_texts: Sequence[str]) -> bool:
 def verify(answer: str, evidence: Sequence[Evidence], question: str = "") -> Verified | Rejected:
     """Check a generated answer against the numbered evidence it was given (markers are 1-based).
 
-    With the question given, the answer must also hold the kind of fact asked for: a number for
-    "how many", a time for "when", a name the question lacks for "who" and "where".
+    With the question given, the answer must also hold the kind of fact asked for (a number for
+    "how many", a time for "when", a name the question lacks for "who" and "where") and say something
+    the question does not already say.
     """
     if not answer.strip():
         return Rejected("empty answer")
     if _REFUSAL.search(answer):
         return Rejected("the model declined although the evidence passed the gate")
-    kind = asks_for(question)
-    if question and not holds(_MARKER.sub(" ", answer), kind, question):
-        return Rejected(f"the answer gives no {kind} although the question asks for one")
     texts = [e.sentence.text for e in evidence]
+    plain = _MARKER.sub(" ", answer)
+    if invented := _invented(plain, texts):
+        return Rejected(f"the answer states {', '.join(invented)}, found in no evidence", invented=True)
+    kind = asks_for(question)
+    if question and not holds(plain, kind, question):
+        return Rejected(f"the answer gives no {kind} although the question asks for one")
+    if question and _adds_nothing(plain, question):
+        return Rejected("the answer only restates the question")
     order: list[int] = []  # 0-based evidence positions in order of first citation
     rendered: list[str] = []
     for claim, marks in _segments(answer):

@@ -76,6 +76,13 @@ def test_planted_unsupported_answer_falls_back_to_a_quote(article_index, minilm)
     assert_quotes_valid(p, a)
 
 
+def test_invented_fact_on_borderline_evidence_is_refused(article_index, minilm):
+    p = make(article_index, minilm, Scripted("Russia charges a visa fee of $500 [1]."))
+    a = p.ask("What visa fee does Russia charge North Korean workers?")
+    assert not a.answered and a.citations == ()
+    assert a.mode.startswith("refused: the answer states 500")
+
+
 def test_supported_generated_answer_is_kept_and_renumbered(article_index, minilm):
     p = make(article_index, minilm, Scripted("North Korea earns between $750 million and $1.1 billion a year [4]."))
     a = p.ask(EARNINGS)

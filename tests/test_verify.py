@@ -94,3 +94,22 @@ def test_question_kinds(question, kind, text, ok):
 
     assert asks_for(question) == kind
     assert holds(text, kind, question) is ok
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "reason"),
+    [
+        ("What did the council adopt?", "The council adopted [2].", "restates"),
+        ("How much does North Korea earn?", "North Korea earns $3 billion [1].", "found in no evidence"),
+        ("Where are the IT workers being sent?", "They are sent to Ukraine [3].", "found in no evidence"),
+    ],
+)
+def test_rejections_say_why(question, answer, reason):
+    result = verify(answer, EVIDENCE, question)
+    assert isinstance(result, Rejected) and reason in result.reason
+    assert result.invented is (reason == "found in no evidence")
+
+
+def test_yes_no_answers_need_not_add_words():
+    result = verify("No, Resolution 2397 was adopted in 2017 [2].", EVIDENCE, "Was Resolution 2397 adopted in 2017?")
+    assert isinstance(result, Verified)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import logging
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are skipped with a logged reason
+# UTF-16 and UTF-32 text is full of NUL bytes; with a byte order mark it is text, not binary (Notepad's "Unicode").
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 # Lines that belong to the web page around an article, not to the article. Matched on the stripped line.
 _BOILERPLATE = [
@@ -51,8 +54,11 @@ class Skipped:
 def fingerprint(corpus_dir: Path) -> str:
     """sha256 over the names and bytes of every file ingestion would read; changes when the corpus does."""
     h = hashlib.sha256()
+    root = corpus_dir.resolve()
     for path in sorted(_candidate_files(corpus_dir)):
         rel = path.relative_to(corpus_dir).as_posix()
+        if _refuse(path, root):
+            continue  # never read what ingestion skips: a FIFO blocks, a link to /dev/zero never ends
         try:
             data = path.read_bytes()
         except OSError:
@@ -136,7 +142,7 @@ def _refuse(path: Path, root: Path) -> str | None:
         return f"file of {size / 2**20:.0f} MiB is over the {MAX_FILE_BYTES // 2**20} MiB limit"
     with real.open("rb") as f:
         head = f.read(8192)
-    if b"\0" in head:
+    if b"\0" in head and not head.startswith(_WIDE_BOMS):
         return "binary file (contains NUL bytes)"
     return None
 

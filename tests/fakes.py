@@ -95,3 +95,34 @@ def wait_until(condition: Any, timeout: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting"
         time.sleep(0.01)
+
+
+class TickingGenerator(Generator):
+    """Writes a word every `interval` s for up to `limit` s: a model that goes on until someone stops it."""
+
+    name = "ticking"
+
+    def __init__(self, interval: float = 0.05, limit: float = 30.0) -> None:
+        self.interval = interval
+        self.limit = limit
+        self.calls = 0
+        self.running = 0
+        self.ended: list[tuple[bool, float]] = []  # per generation: (stopped by the signal?, seconds it ran)
+        self._lock = threading.Lock()
+
+    def stream(self, messages: list[dict[str, str]], max_new_tokens: int, stop: StopSignal) -> Iterator[str]:
+        with self._lock:
+            self.calls += 1
+            self.running += 1
+        t0 = time.monotonic()
+        try:
+            while not stop.is_set() and time.monotonic() - t0 < self.limit:
+                yield " tick"
+                time.sleep(self.interval)
+        finally:  # also when the consumer closes the iterator
+            with self._lock:
+                self.running -= 1
+                self.ended.append((stop.is_set(), time.monotonic() - t0))
+
+    def warm_up(self) -> None:
+        return None

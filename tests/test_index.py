@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
@@ -14,6 +16,7 @@ from rag.errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from rag.index import FORMAT_VERSION, build_index, check_fresh, current_folder, load_index
 
 from .conftest import CORPUS
+from .live import running_server
 
 
 def test_faiss_top_k_equals_brute_force(article_index, minilm):
@@ -91,3 +94,28 @@ def test_hnsw_index_type(tmp_path: Path):
     index = load_index(index_dir)
     qvec = HashingEmbedder().embed("workers Russia")
     assert len(index.dense_search(qvec, 3)) == 3
+
+
+@pytest.mark.parametrize("victim", ["chunks.faiss", "manifest.json"])
+def test_live_server_on_a_corrupt_index_says_run_rag_index(article_index_dir: Path, tmp_path: Path, victim: str):
+    """The server stays up and answers /health with the reason, instead of crashing (and being restarted)."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(article_index_dir, index_dir)
+    path = current_folder(index_dir) / victim
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
+
+    def failed(r: httpx.Response) -> bool:
+        return r.status_code == 503 and r.json()["status"] == "error"
+
+    with running_server(tmp_path / "data", failed, RAG_INDEX_DIR=str(index_dir)) as server:
+        detail = httpx.get(f"{server.base}/health").json()["detail"]
+        assert "rag index" in detail and str(index_dir) in detail
+        r = httpx.post(f"{server.base}/ask", json={"question": "Where are the workers going?"})
+        assert r.status_code == 503 and "rag index" in r.json()["detail"]
+        assert httpx.get(server.base).status_code == 200  # the chat page loads and shows the reason
+        time.sleep(1)
+        assert server.proc.poll() is None  # still the same process, still serving
+        assert httpx.get(f"{server.base}/health").json() == {"status": "error", "detail": detail}
+        log = server.log()
+    assert f"cannot start the engine: {detail}" in log
+    assert "Traceback" not in log

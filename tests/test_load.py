@@ -25,7 +25,7 @@ from rag.settings import Settings
 from server.app import create_app
 
 from .conftest import make_settings, wait_ready
-from .fakes import TickingGenerator, wait_until
+from .fakes import TickingGenerator, parse_sse, wait_until
 from .live import LiveServer, running_server, serve_in_thread
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -221,3 +221,24 @@ def test_client_that_disconnects_mid_stream_frees_the_generator(ticking_server: 
         wait_until(lambda: app.state.queue.admitted == 0, timeout=5)
         assert generator.running == 0
     assert generator.calls == 2
+
+
+@pytest.mark.slow
+def test_real_generation_past_the_timeout_is_answered_extractively(
+    smollm2_ready: None, article_index_dir: Path, tmp_path: Path
+) -> None:
+    """SmolLM2 writes ~30 tokens a second here: a 0.2 s budget cuts it off, and the quote answer comes back."""
+    env = {"RAG_GENERATOR": "smollm2", "RAG_GENERATION_TIMEOUT_S": "0.2", "RAG_MAX_NEW_TOKENS": "400"}
+    with running_server(tmp_path, RAG_INDEX_DIR=str(article_index_dir), **env) as server:
+        for path in ("/ask", "/ask/stream"):
+            t0 = time.perf_counter()
+            r = httpx.post(f"{server.base}{path}", json={"question": QUESTIONS[1]}, timeout=60)
+            assert r.status_code == 200
+            answer = r.json() if path == "/ask" else parse_sse(r.text)[-1][1]
+            assert answer["mode"] == "fallback: generation timed out", answer["mode"]
+            assert answer["model"].startswith("SmolLM2")
+            assert time.perf_counter() - t0 < 10
+            assert "$750 million" in answer["answer"]
+            for c in answer["citations"]:
+                text = httpx.get(f"{server.base}/documents/{c['doc_id']}").json()["text"]
+                assert text[c["start"] : c["end"]] == c["quote"] and f"[{c['n']}]" in answer["answer"]

@@ -102,7 +102,12 @@ def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:
             skipped.append(Skipped(rel, reason))
             log.warning("skipped %s: %s", rel, reason)
             continue
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+        except OSError as e:  # unreadable (permissions, I/O error): skip it, index the rest
+            skipped.append(Skipped(rel, f"cannot read ({e.strerror or e})"))
+            log.warning("skipped %s: cannot read (%s)", rel, e.strerror or e)
+            continue
         text = _decode(raw, rel)
         doc = parse_document(text, rel, path.suffix.lower())
         if doc is None:
@@ -140,8 +145,11 @@ def _refuse(path: Path, root: Path) -> str | None:
         return "empty file"
     if size > MAX_FILE_BYTES:
         return f"file of {size / 2**20:.0f} MiB is over the {MAX_FILE_BYTES // 2**20} MiB limit"
-    with real.open("rb") as f:
-        head = f.read(8192)
+    try:
+        with real.open("rb") as f:
+            head = f.read(8192)
+    except OSError as e:
+        return f"cannot read ({e.strerror or e})"
     if b"\0" in head and not head.startswith(_WIDE_BOMS):
         return "binary file (contains NUL bytes)"
     return None

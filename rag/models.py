@@ -119,6 +119,20 @@ def qwen_gguf(model_dir: Path, verify: bool = True) -> Path:
     return target
 
 
+def gguf_to_transformers(gguf: Path, target: Path) -> None:
+    """Save a GGUF model as a transformers folder (weights dequantised to fp32) with its tokenizer."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    # The weights are already dequantised; without this, save_pretrained refuses a "gguf-quantised" model.
+    model.hf_quantizer = None  # type: ignore[assignment]
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.save_pretrained(target)
+    tok.save_pretrained(target)
+
+
 def prepare_qwen(model_dir: Path, force: bool = False) -> PreparedModel:
     """Convert the packaged Qwen GGUF into a transformers folder (dequantised fp32), once.
 
@@ -131,19 +145,10 @@ def prepare_qwen(model_dir: Path, force: bool = False) -> PreparedModel:
     if not force and marker.is_file():
         if json.loads(marker.read_text()).get("gguf_sha256") == QWEN_SHA256:
             return PreparedModel(QWEN_NAME, folder, gguf)
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     log.info("converting %s to a transformers folder (about a minute, once)", gguf.name)
     tmp = Path(tempfile.mkdtemp(dir=model_dir, prefix=".convert-"))
     try:
-        tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        # The weights are already dequantised; without this, save_pretrained refuses a "gguf-quantised" model.
-        model.hf_quantizer = None  # type: ignore[assignment]
-        if hasattr(model.config, "quantization_config"):
-            del model.config.quantization_config
-        model.save_pretrained(tmp)
-        tok.save_pretrained(tmp)
+        gguf_to_transformers(gguf, tmp)
         _marker(tmp).write_text(json.dumps({"gguf": gguf.name, "gguf_sha256": QWEN_SHA256}))
         if folder.exists():
             shutil.rmtree(folder)

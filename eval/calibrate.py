@@ -1,8 +1,9 @@
 """`rag calibrate`: choose the refusal gate's evidence-score threshold on questions kept apart for it.
 
 For every calibration question the gate is replayed at each threshold on a grid; the chosen threshold
-maximises balanced accuracy (mean of: answerable questions let through, unanswerable ones refused), and
-among equally good thresholds the middle of the widest run is taken, so it sits away from either edge.
+maximises balanced accuracy (mean of: answerable questions let through, unanswerable ones refused),
+smoothed over neighbouring thresholds, and among equally good thresholds the middle of the widest run
+is taken, so it sits away from either edge.
 The evaluation set (eval/gold/article.jsonl) is never read here.
 """
 
@@ -20,6 +21,7 @@ from rag.types import Turn
 
 DEFAULT_GOLD = Path(__file__).parent / "gold" / "calibration.jsonl"
 GRID = np.round(np.arange(0.20, 0.80, 0.01), 2)
+SMOOTH = 3
 
 
 def calibrate(args: argparse.Namespace) -> int:
@@ -47,9 +49,13 @@ def calibrate(args: argparse.Namespace) -> int:
     tpr = decisions[answerable].mean(axis=0) if answerable.any() else np.ones(len(GRID))
     tnr = (~decisions[~answerable]).mean(axis=0) if (~answerable).any() else np.ones(len(GRID))
     balanced = (tpr + tnr) / 2
-    best = balanced.max()
+    # A few dozen questions give a jagged curve: choose on its moving average over ±SMOOTH grid steps,
+    # so one lucky question does not decide the threshold.
+    kernel = np.ones(2 * SMOOTH + 1) / (2 * SMOOTH + 1)
+    smooth = np.convolve(np.pad(balanced, SMOOTH, mode="edge"), kernel, mode="valid")
+    best = smooth.max()
     runs, run = [], []
-    for j, b in enumerate(balanced):
+    for j, b in enumerate(smooth):
         if np.isclose(b, best):
             run.append(j)
         elif run:
@@ -63,6 +69,6 @@ def calibrate(args: argparse.Namespace) -> int:
     print("threshold  answered-when-answerable  refused-when-unanswerable  balanced")
     for j in range(0, len(GRID), 5):
         print(f"{GRID[j]:9.2f}  {tpr[j]:24.2f}  {tnr[j]:25.2f}  {balanced[j]:8.2f}")
-    print(f"best balanced accuracy {best:.2f} for thresholds {GRID[widest[0]]:.2f}..{GRID[widest[-1]]:.2f}")
+    print(f"best smoothed balanced accuracy {best:.2f} for thresholds {GRID[widest[0]]:.2f}..{GRID[widest[-1]]:.2f}")
     print(f"recommended: RAG_MIN_EVIDENCE_SCORE={chosen:.2f} (current {settings.min_evidence_score:.2f})")
     return 0

@@ -7,7 +7,8 @@ import re
 from .text import for_matching, name_in, proper_names, terms
 
 _NUMBER_WORD = (
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy"
+    r"|eighty|ninety|hundreds?"
     r"|thousands?|millions?|billions?|dozens?|half|twice|double|triple"
 )
 _NUMBER_WORDS = rf"\b({_NUMBER_WORD})\b"

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     top_k: int = 4  # passages returned to the caller
     max_evidence: int = 4  # sentences numbered for the generator
     # Refusal gate: see rag/retrieval.py `answerable` for how these were calibrated.
-    min_evidence_score: float = 0.45
+    min_evidence_score: float = 0.35
     # Above this evidence score an answer the verifier rejects becomes a quote; below it, an answer that
     # invents a number or name the evidence lacks becomes a refusal (see Pipeline.stream).
     sure_evidence_score: float = 0.60

@@ -236,7 +236,7 @@ def test_article_gold_shape() -> None:
 
 def test_calibration_is_balanced_and_disjoint() -> None:
     article, calibration = load_gold(ARTICLE_GOLD), load_gold(CALIBRATION_GOLD)
-    assert 12 <= len(calibration) <= 20
+    assert 12 <= len(calibration) <= 60
     assert sum(r.answerable for r in calibration) == len(calibration) // 2
     assert not {r.id for r in article} & {r.id for r in calibration}
     assert not {metrics.normalize(r.question) for r in article} & {

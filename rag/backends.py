@@ -1,4 +1,5 @@
-"""Generator backends beyond plain transformers: CTranslate2 int8, SmolLM2 for tests, any OpenAI-compatible server."""
+"""Generator backends beyond plain transformers: onnxruntime-genai and CTranslate2 (quantised Qwen), SmolLM2 for
+tests, and any OpenAI-compatible server."""
 
 from __future__ import annotations
 
@@ -261,6 +262,182 @@ def make_ctranslate2(model_dir: Path, threads: int = 0) -> Generator:
     return CTranslate2Generator(folder, f"{models.QWEN_NAME} (ctranslate2 int8)", threads)
 
 
+# -- onnxruntime-genai ---------------------------------------------------------------------------------
+
+ONNX_MARKER = "citerag-onnx.json"
+# MatMulNBits weights in blocks of 32, activations quantised to int8 on the CPU. int8 weights answer like
+# the fp32 model; int4 decodes about twice as fast but changed answers and citations in our evals.
+ONNX_PRECISION = "int8"
+# prune_lm_head: prefill computes logits for the last position only, not for all ~270 prompt tokens.
+ONNX_OPTIONS = ("prune_lm_head=true",)
+ONNX_CONTEXT = 2048  # KV cache length of the reusable generator; longer requests get a one-off generator
+
+
+def onnx_dir(model_dir: Path, precision: str = ONNX_PRECISION) -> Path:
+    """Where prepare_onnx puts the model of this precision."""
+    return Path(model_dir) / f"qwen2.5-coder-0.5b-instruct-onnx-{precision}"
+
+
+def prepare_onnx(model_dir: Path, force: bool = False, precision: str = ONNX_PRECISION) -> Path:
+    """Build an onnxruntime-genai folder from the prepared Qwen transformers folder, once (~30 s, offline)."""
+    import subprocess
+    import sys
+
+    from . import models
+
+    model_dir = Path(model_dir)
+    prepared = models.prepared_qwen(model_dir)
+    source = _source_of(prepared.folder)
+    target = onnx_dir(model_dir, precision)
+    marker = target / ONNX_MARKER
+    recipe = {"source": source, "precision": precision, "options": list(ONNX_OPTIONS)}
+    if not force and marker.is_file() and json.loads(marker.read_text()) == recipe:
+        return target
+    try:
+        import onnxruntime_genai  # noqa: F401
+    except ImportError as e:
+        raise ModelError("onnxruntime-genai is not installed: `pip install onnxruntime-genai onnx onnx-ir`") from e
+    tmp = Path(tempfile.mkdtemp(dir=model_dir, prefix=".onnx-"))
+    try:
+        log.info("building the onnxruntime-genai %s model in %s (once)", precision, target)
+        cmd = [sys.executable, "-m", "onnxruntime_genai.models.builder", "-i", str(prepared.folder),
+               "-o", str(tmp / "model"), "-p", precision, "-e", "cpu", "-c", str(tmp / "cache"),
+               "--extra_options", *ONNX_OPTIONS]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise ModelError(f"building the ONNX model failed ({tail[0]}): is `onnx-ir` installed?")
+        out = tmp / "model"
+        (out / ONNX_MARKER).write_text(json.dumps(recipe))
+        if target.exists():
+            shutil.rmtree(target)
+        out.replace(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+class OnnxGenaiGenerator(Generator):
+    """A causal LM exported by onnxruntime-genai's builder (int8 or int4 weights), decoded greedily.
+
+    One generator object keeps the KV cache of the fixed prompt head (system prompt and worked example);
+    each request rewinds to it and only pays prefill for its evidence and question.
+    """
+
+    def __init__(self, folder: Path, name: str, threads: int = 0, cache_prefix: bool = True) -> None:
+        import threading
+
+        try:
+            import onnxruntime_genai as og
+            from transformers import AutoTokenizer
+        except ImportError as e:
+            raise ModelError(f"{e.name} is not installed: `pip install onnxruntime-genai`") from e
+        threads = threads or os.cpu_count() or 1
+        try:
+            config = og.Config(str(folder))
+            config.overlay(json.dumps({"model": {"decoder": {"session_options": {"intra_op_num_threads": threads}}}}))
+            self.model = og.Model(config)
+            self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+        except (OSError, RuntimeError, ValueError) as e:
+            raise ModelError(f"cannot load the ONNX model from {folder} ({e}): {_PREPARE_HINT}") from e
+        self.og = og
+        self.name = name
+        self.cache_prefix = cache_prefix
+        self._lock = threading.Lock()  # guards the shared prefix generator; a busy one means a one-off generator
+        self._shared: Any = None
+        self._head: list[int] | None = None
+        eos = self.tokenizer.eos_token_id
+        self.end_ids = {eos} if eos is not None else set()
+        self.end_ids.add(self.tokenizer.convert_tokens_to_ids("<|im_end|>"))
+
+    def _ids(self, messages: list[dict[str, str]], add_generation_prompt: bool) -> list[int]:
+        out: Any = self.tokenizer.apply_chat_template(
+            messages, add_generation_prompt=add_generation_prompt, tokenize=True
+        )
+        return list(out["input_ids"] if hasattr(out, "keys") else out)
+
+    def _new_generator(self, max_length: int) -> Any:
+        params = self.og.GeneratorParams(self.model)
+        params.set_search_options(max_length=max_length, do_sample=False)
+        return self.og.Generator(self.model, params)
+
+    def _head_ids(self) -> list[int]:
+        if self._head is None:
+            fixed = build_messages("", [])[:-1]
+            self._head = self._ids(fixed, add_generation_prompt=False) if fixed else []
+        return self._head
+
+    def token_ids(
+        self, messages: list[dict[str, str]], max_new_tokens: int, stop: StopSignal
+    ) -> PyGenerator[int, None, None]:
+        """Generated token ids, greedy; ends at an end token, max_new_tokens or soon after `stop` is set."""
+        if max_new_tokens <= 0 or stop.is_set():
+            return
+        ids = self._ids(messages, add_generation_prompt=True)
+        head = self._head_ids()
+        shared = (
+            self.cache_prefix and head and ids[: len(head)] == head and len(ids) + max_new_tokens <= ONNX_CONTEXT
+            and self._lock.acquire(blocking=False)
+        )
+        try:
+            if shared:
+                if self._shared is None:
+                    self._shared = self._new_generator(ONNX_CONTEXT)
+                    self._shared.append_tokens(head)
+                gen = self._shared
+                gen.rewind_to(len(head))
+                gen.append_tokens(ids[len(head):])
+            else:
+                gen = self._new_generator(len(ids) + max_new_tokens)
+                gen.append_tokens(ids)
+            for _ in range(max_new_tokens):
+                if gen.is_done() or stop.is_set():
+                    break
+                gen.generate_next_token()
+                token = int(gen.get_next_tokens()[0])
+                if token in self.end_ids:
+                    break
+                yield token
+        except RuntimeError as e:
+            if shared:
+                self._shared = None  # its state is unknown now: rebuild it on the next request
+            raise ModelError(f"the generator failed: {e}") from e
+        finally:
+            if shared:
+                self._lock.release()
+
+    def stream(self, messages: list[dict[str, str]], max_new_tokens: int, stop: StopSignal) -> Iterator[str]:
+        ids = self.token_ids(messages, max_new_tokens, stop)
+        try:
+            yield from cut_at_blank_line(_detokenize(ids, self._decode))
+        finally:
+            ids.close()
+
+    def _decode(self, ids: list[int]) -> str:
+        return str(self.tokenizer.decode(ids, skip_special_tokens=True))
+
+
+def prepared_onnx(model_dir: Path, precision: str = ONNX_PRECISION) -> Path:
+    """The built ONNX folder, or a ModelError saying how to make it."""
+    from . import models
+
+    target = onnx_dir(model_dir, precision)
+    marker = target / ONNX_MARKER
+    if not marker.is_file():
+        raise ModelError(f"the ONNX {precision} model is not prepared in {model_dir}: {_PREPARE_HINT}")
+    if json.loads(marker.read_text()).get("source", {}).get("gguf_sha256") != models.QWEN_SHA256:
+        raise ModelError(f"the ONNX model in {target} was made from other weights: {_PREPARE_HINT} --force")
+    return target
+
+
+def make_onnx(model_dir: Path, threads: int = 0, precision: str = ONNX_PRECISION) -> Generator:
+    """Qwen2.5-Coder-0.5B-Instruct run by onnxruntime-genai (int8 weights by default)."""
+    from . import models
+
+    folder = prepared_onnx(Path(model_dir), precision)
+    return OnnxGenaiGenerator(folder, f"{models.QWEN_NAME} (onnxruntime-genai {precision})", threads)
+
+
 # -- SmolLM2-135M: a small real model for tests of the model path --------------------------------------
 
 
@@ -274,28 +451,18 @@ def prepare_smollm2(model_dir: Path, force: bool = False) -> Path:
     if not force and _ct2_ready(target, source):
         return target
     gguf = models.smollm_gguf()  # checks the hash
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     model_dir.mkdir(parents=True, exist_ok=True)
     hf = Path(tempfile.mkdtemp(dir=model_dir, prefix=".smollm2-hf-"))
     try:
         log.info("converting %s to a transformers folder, then to CTranslate2 (once)", gguf.name)
-        tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        # Already dequantised; without this save_pretrained refuses a "gguf-quantised" model (see prepare_qwen).
-        model.hf_quantizer = None  # type: ignore[assignment]
-        if hasattr(model.config, "quantization_config"):
-            del model.config.quantization_config
-        model.save_pretrained(hf)
-        tok.save_pretrained(hf)
-        del model
+        models.gguf_to_transformers(gguf, hf)
         return _convert_ct2(hf, target, source)
     finally:
         shutil.rmtree(hf, ignore_errors=True)
 
 
 def make_smollm2(threads: int = 0, model_dir: Path | None = None) -> Generator:
-    """SmolLM2-135M-Instruct (CTranslate2 int8): loads in about a second, for tests of the model path only."""
+    """SmolLM2-135M-Instruct (CTranslate2 int8): loads in a few seconds, for tests of the model path only."""
     from . import models
 
     if model_dir is None:

@@ -2,6 +2,7 @@
 
     python tests/openai_server.py --port 8081 --generator scripted     # no model: a fixed reply, word by word
     python tests/openai_server.py --port 8081 --generator smollm2      # the packaged SmolLM2-135M (ctranslate2)
+    python tests/openai_server.py --port 8081 --generator onnx         # the packaged Qwen 0.5B (onnxruntime-genai)
 
 Implements POST /v1/chat/completions (stream true or false, max_tokens, stop), GET /v1/models, and
 GET /stats, which tells a test how many deltas the last generation produced and whether it was cut short
@@ -143,7 +144,7 @@ def create_app(generator: Generator, model: str) -> FastAPI:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--port", type=int, required=True)
-    p.add_argument("--generator", default="scripted", choices=["scripted", "smollm2", "ctranslate2"])
+    p.add_argument("--generator", default="scripted", choices=["scripted", "smollm2", "ctranslate2", "onnx"])
     p.add_argument("--delay", type=float, default=0.0, help="seconds per token of the scripted generator")
     p.add_argument("--model-dir", type=Path, default=None)
     p.add_argument("--threads", type=int, default=1)
@@ -154,12 +155,14 @@ def main() -> int:
     if args.generator == "scripted":
         generator: Generator = ScriptedGenerator(args.delay)
     else:
-        from rag.backends import make_ctranslate2, make_smollm2
+        from rag.backends import make_ctranslate2, make_onnx, make_smollm2
         from rag.settings import get_settings
 
         model_dir = args.model_dir or get_settings().model_dir
         if args.generator == "smollm2":
             generator = make_smollm2(args.threads, model_dir)
+        elif args.generator == "onnx":
+            generator = make_onnx(model_dir, args.threads)
         else:
             generator = make_ctranslate2(model_dir, args.threads)
         generator.warm_up()

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -89,7 +90,11 @@ def test_sse_error_event_is_a_model_error() -> None:
         _sse_delta('data: {"error": {"message": "out of memory"}}', "server")
 
 
-def test_missing_ct2_folders_name_the_fix(tmp_path: Path) -> None:
+def test_missing_model_folders_name_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="rag models prepare"):
+        backends.make_onnx(tmp_path, 1)
+    with pytest.raises(ModelError, match="rag models prepare"):
+        backends.prepare_onnx(tmp_path)  # needs the prepared transformers folder first
     with pytest.raises(ModelError, match="rag models prepare"):
         backends.make_ctranslate2(tmp_path, 1)
     with pytest.raises(ModelError, match="rag models prepare"):
@@ -130,7 +135,7 @@ class Server:
         self.stop()
         raise RuntimeError(f"the test server did not start within {ready_timeout_s} s")
 
-    def stats(self) -> dict[str, object]:
+    def stats(self) -> dict[str, Any]:
         return dict(httpx.get(f"http://127.0.0.1:{self.port}/stats", timeout=5).json())
 
     def stop(self) -> None:
@@ -227,12 +232,8 @@ def test_openai_server_speaks_the_standard_protocol(scripted_server: Server) -> 
 # -- the packaged models (slow) ---------------------------------------------------------------------
 
 SMOLLM_READY = (MODEL_DIR / backends.SMOLLM_CT2_DIR / backends.CT2_MARKER).is_file()
-QWEN_CT2_READY = (MODEL_DIR / backends.QWEN_CT2_DIR / backends.CT2_MARKER).is_file()
 needs_smollm = pytest.mark.skipif(
     not SMOLLM_READY, reason=f"SmolLM2 ct2 folder not in {MODEL_DIR}: run `rag models prepare`"
-)
-needs_qwen_ct2 = pytest.mark.skipif(
-    not QWEN_CT2_READY, reason=f"Qwen ct2 folder not in {MODEL_DIR}: run `rag models prepare`"
 )
 
 
@@ -259,20 +260,31 @@ def _evidence() -> list[Evidence]:
     return [Evidence(Sentence(i, "doc", 0, len(t), t), 1.0, 1.0, 1.0) for i, t in enumerate(texts)]
 
 
-@pytest.fixture(scope="module")
-def qwen_ct2() -> backends.CTranslate2Generator:
-    if not QWEN_CT2_READY:
-        pytest.skip(f"Qwen ct2 folder not in {MODEL_DIR}: run `rag models prepare`")
-    gen = backends.make_ctranslate2(MODEL_DIR, 0)
-    assert isinstance(gen, backends.CTranslate2Generator)
-    return gen
+LOCAL_BACKENDS = {
+    # name: (folder marker that `rag models prepare` writes, factory)
+    "ctranslate2": (MODEL_DIR / backends.QWEN_CT2_DIR / backends.CT2_MARKER, backends.make_ctranslate2),
+    "onnx": (backends.onnx_dir(MODEL_DIR) / backends.ONNX_MARKER, backends.make_onnx),
+}
+
+
+Local = backends.CTranslate2Generator | backends.OnnxGenaiGenerator
+
+
+@pytest.fixture(scope="module", params=sorted(LOCAL_BACKENDS))
+def qwen_local(request: pytest.FixtureRequest) -> Iterator[Local]:
+    """The packaged Qwen under each quantised runtime; skipped with the fix when its folder is not prepared."""
+    marker, make = LOCAL_BACKENDS[request.param]
+    if not marker.is_file():
+        pytest.skip(f"{request.param}: no prepared folder in {MODEL_DIR}: run `rag models prepare`")
+    gen = make(MODEL_DIR, 0)
+    assert isinstance(gen, Local)
+    yield gen
 
 
 @pytest.mark.slow
-@needs_qwen_ct2
-def test_ctranslate2_streams_a_grounded_answer(qwen_ct2: backends.CTranslate2Generator) -> None:
+def test_local_backend_streams_a_grounded_answer(qwen_local: Local) -> None:
     messages = build_messages("Roughly how many workers had North Korea sent to China?", _evidence())
-    deltas = list(qwen_ct2.stream(messages, 40, StopSignal()))
+    deltas = list(qwen_local.stream(messages, 40, StopSignal()))
     text = "".join(deltas)
     assert len(deltas) > 2
     assert "50,000" in text
@@ -280,22 +292,20 @@ def test_ctranslate2_streams_a_grounded_answer(qwen_ct2: backends.CTranslate2Gen
 
 
 @pytest.mark.slow
-@needs_qwen_ct2
-def test_ctranslate2_stops_at_max_new_tokens(qwen_ct2: backends.CTranslate2Generator) -> None:
+def test_local_backend_stops_at_max_new_tokens(qwen_local: Local) -> None:
     messages = [{"role": "user", "content": "Count from 1 to 100, separated by spaces."}]
-    ids = list(qwen_ct2.token_ids(messages, 7, StopSignal()))
+    ids = list(qwen_local.token_ids(messages, 7, StopSignal()))
     assert len(ids) == 7
-    text = "".join(qwen_ct2.stream(messages, 7, StopSignal()))
-    assert text == qwen_ct2._decode(ids)
+    text = "".join(qwen_local.stream(messages, 7, StopSignal()))
+    assert text == qwen_local._decode(ids)
 
 
 @pytest.mark.slow
-@needs_qwen_ct2
-def test_ctranslate2_honours_the_stop_signal(qwen_ct2: backends.CTranslate2Generator) -> None:
+def test_local_backend_honours_the_stop_signal(qwen_local: Local) -> None:
     messages = [{"role": "user", "content": "Count from 1 to 100, separated by spaces."}]
     stop = StopSignal()
     got = []
-    for delta in qwen_ct2.stream(messages, 200, stop):
+    for delta in qwen_local.stream(messages, 200, stop):
         got.append(delta)
         if len(got) == 3:
             stop.set()
@@ -305,26 +315,27 @@ def test_ctranslate2_honours_the_stop_signal(qwen_ct2: backends.CTranslate2Gener
     timer = threading.Timer(0.5, stop.set)  # from another thread, as a timeout would
     timer.start()
     t0 = time.monotonic()
-    n = sum(1 for _ in qwen_ct2.stream(messages, 200, stop))
+    n = sum(1 for _ in qwen_local.stream(messages, 200, stop))
     timer.cancel()
     assert time.monotonic() - t0 < 3
     assert n < 100
 
-    assert list(qwen_ct2.stream(messages, 50, StopSignal(deadline=time.monotonic() - 1))) == []
+    assert list(qwen_local.stream(messages, 50, StopSignal(deadline=time.monotonic() - 1))) == []
 
 
 @pytest.mark.slow
-@needs_qwen_ct2
-def test_ctranslate2_prefix_cache_gives_the_same_answer(qwen_ct2: backends.CTranslate2Generator) -> None:
-    messages = build_messages("To which country is Pyongyang moving the workers?", _evidence())
-    prompt, static = qwen_ct2._tokens(messages)
-    assert static is not None and len(static) > 20  # the system prompt and the worked example
-    cached = "".join(qwen_ct2.stream(messages, 30, StopSignal()))
-    qwen_ct2.cache_prefix = False
+def test_local_backend_prefix_cache_gives_the_same_answer(qwen_local: Local) -> None:
+    """Reusing the cached head of the prompt must not change a greedy answer, also after other requests."""
+    questions = ["To which country is Pyongyang moving the workers?", "How many workers went to China?"]
+    cached = ["".join(qwen_local.stream(build_messages(q, _evidence()), 30, StopSignal())) for q in questions]
+    if isinstance(qwen_local, backends.CTranslate2Generator):
+        _, static = qwen_local._tokens(build_messages(questions[0], _evidence()))
+        assert static is not None and len(static) > 20  # the system prompt and the worked example
+    qwen_local.cache_prefix = False
     try:
-        plain = "".join(qwen_ct2.stream(messages, 30, StopSignal()))
+        plain = ["".join(qwen_local.stream(build_messages(q, _evidence()), 30, StopSignal())) for q in questions]
     finally:
-        qwen_ct2.cache_prefix = True
+        qwen_local.cache_prefix = True
     assert cached == plain
 
 

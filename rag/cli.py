@@ -97,12 +97,12 @@ def cmd_models(args: argparse.Namespace) -> int:
             from . import backends
         except ImportError:
             backends = None  # type: ignore[assignment]
-        for name in ("prepare_ctranslate2", "prepare_smollm2"):
+        for name in ("prepare_onnx", "prepare_ctranslate2", "prepare_smollm2"):
             prepare = getattr(backends, name, None)
             if prepare is None:
                 continue
             try:
-                print(f"{name.removeprefix('prepare_')}: ready in {prepare(s.model_dir)}")
+                print(f"{name.removeprefix('prepare_')}: ready in {prepare(s.model_dir, force=args.force)}")
             except RagError as e:
                 print(f"{name.removeprefix('prepare_')}: not prepared ({e})")
         return 0
@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("question", nargs="?", help="the question; omit for an interactive session")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
-    p.add_argument("--generator", help="transformers, extractive, smollm2, ctranslate2 or openai (RAG_GENERATOR)")
+    p.add_argument("--generator", help="onnx, transformers, ctranslate2, extractive, smollm2 or openai (RAG_GENERATOR)")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("models", help="prepare or verify the packaged models")

@@ -170,6 +170,10 @@ def make_generator(kind: str, model_dir: Any, threads: int = 0, llm_url: str = "
         from .backends import make_smollm2
 
         return make_smollm2(threads, Path(model_dir))
+    if kind == "onnx":
+        from .backends import make_onnx
+
+        return make_onnx(Path(model_dir), threads)
     if kind == "ctranslate2":
         from .backends import make_ctranslate2
 
@@ -180,4 +184,6 @@ def make_generator(kind: str, model_dir: Any, threads: int = 0, llm_url: str = "
         if not llm_url:
             raise ConfigError("RAG_GENERATOR=openai needs RAG_LLM_URL, e.g. http://127.0.0.1:8080/v1")
         return OpenAIGenerator(llm_url, llm_model)
-    raise ConfigError(f"unknown generator {kind!r}: choose transformers, extractive, smollm2, ctranslate2 or openai")
+    raise ConfigError(
+        f"unknown generator {kind!r}: choose onnx, transformers, ctranslate2, extractive, smollm2 or openai"
+    )

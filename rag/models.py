@@ -8,7 +8,9 @@ import json
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .errors import ModelError
@@ -171,11 +173,15 @@ def prepared_qwen(model_dir: Path) -> PreparedModel:
 def verify_all(model_dir: Path) -> list[tuple[str, str]]:
     """Check every packaged model; returns (name, status) rows, status 'ok' or the problem."""
     rows: list[tuple[str, str]] = []
-    checks = [
-        (EMBEDDER_NAME, lambda: embedder_path()),
-        (f"{QWEN_NAME} (GGUF parts)", lambda: qwen_gguf(model_dir)),
-        (f"{QWEN_NAME} (prepared folder)", lambda: prepared_qwen(model_dir)),
-        (SMOLLM_NAME, lambda: smollm_gguf()),
+    from . import backends  # its runtimes are imported only when a model is loaded
+
+    checks: list[tuple[str, Callable[[], object]]] = [
+        (EMBEDDER_NAME, embedder_path),
+        (f"{QWEN_NAME} (GGUF parts)", partial(qwen_gguf, model_dir)),
+        (f"{QWEN_NAME} (prepared folder)", partial(prepared_qwen, model_dir)),
+        (f"{QWEN_NAME} (onnxruntime-genai int8)", partial(backends.prepared_onnx, model_dir)),
+        (f"{QWEN_NAME} (ctranslate2 int8)", partial(backends.prepared_ctranslate2, model_dir)),
+        (SMOLLM_NAME, smollm_gguf),
     ]
     for name, check in checks:
         try:

@@ -82,9 +82,9 @@ def _convert_ct2(hf_folder: Path, target: Path, source: dict[str, Any]) -> Path:
     except ImportError as e:
         raise ModelError("ctranslate2 is not installed: `pip install ctranslate2`, then `rag models prepare`") from e
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".ct2-"))
-    try:
+    from .models import replacing
+
+    with replacing(target) as tmp:
         log.info("converting %s to CTranslate2 %s in %s (once)", hf_folder.name, CT2_QUANTIZATION, target)
         converter = ctranslate2.converters.TransformersConverter(str(hf_folder), low_cpu_mem_usage=True)
         converter.convert(str(tmp), quantization=CT2_QUANTIZATION, force=True)
@@ -94,12 +94,6 @@ def _convert_ct2(hf_folder: Path, target: Path, source: dict[str, Any]) -> Path:
                 shutil.copy2(hf_folder / name, tmp / "tokenizer" / name)
         meta = {"source": source, "quantization": CT2_QUANTIZATION, "ctranslate2": ctranslate2.__version__}
         (tmp / CT2_MARKER).write_text(json.dumps(meta))  # written last: its presence means the folder is whole
-        if target.exists():
-            shutil.rmtree(target)
-        tmp.replace(target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 

@@ -8,7 +8,8 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -121,6 +122,24 @@ def qwen_gguf(model_dir: Path, verify: bool = True) -> Path:
     return target
 
 
+@contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """A temporary folder beside `target` that replaces it when the block succeeds; removed if it fails.
+
+    Readers see the old folder or the new one, never a half-written one.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
+    try:
+        yield tmp
+        if target.exists():
+            shutil.rmtree(target)
+        tmp.replace(target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def gguf_to_transformers(gguf: Path, target: Path) -> None:
     """Save a GGUF model as a transformers folder (weights dequantised to fp32) with its tokenizer."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -148,16 +167,9 @@ def prepare_qwen(model_dir: Path, force: bool = False) -> PreparedModel:
         if json.loads(marker.read_text()).get("gguf_sha256") == QWEN_SHA256:
             return PreparedModel(QWEN_NAME, folder, gguf)
     log.info("converting %s to a transformers folder (about a minute, once)", gguf.name)
-    tmp = Path(tempfile.mkdtemp(dir=model_dir, prefix=".convert-"))
-    try:
+    with replacing(folder) as tmp:
         gguf_to_transformers(gguf, tmp)
         _marker(tmp).write_text(json.dumps({"gguf": gguf.name, "gguf_sha256": QWEN_SHA256}))
-        if folder.exists():
-            shutil.rmtree(folder)
-        tmp.replace(folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return PreparedModel(QWEN_NAME, folder, gguf)
 
 

@@ -118,7 +118,15 @@ def test_ask_accepts_history_and_top_k(client: TestClient) -> None:
     history = [{"role": "user", "content": RUSSIA_Q}, {"role": "assistant", "content": "To Russia [1]."}]
     r = client.post("/ask", json={"question": "Why are they being moved?", "history": history, "top_k": 2})
     assert r.status_code == 200
-    assert len(r.json()["passages"]) == 2
+    body = r.json()
+    # the top 2 passages, plus the retrieved chunk of any citation that lies outside them
+    cited_outside = {
+        c["start"] for c in body["citations"]
+        if not any(p["doc_id"] == c["doc_id"] and c["quote"] in p["text"] for p in body["passages"][:2])
+    }
+    assert len(body["passages"]) == 2 + len(cited_outside)
+    for c in body["citations"]:
+        assert any(p["doc_id"] == c["doc_id"] and c["quote"] in p["text"] for p in body["passages"])
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from .metrics import percentile
 
 BENCH_DIR = Path(__file__).parent / "out" / "bench"
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "corpus"
-DEFAULT_GENERATORS = "extractive,transformers,smollm2,ctranslate2"
+DEFAULT_GENERATORS = "onnx,ctranslate2,transformers,extractive,smollm2"
 RESULT_PREFIX = "BENCH-RESULT "  # the one stdout line a worker hands back to the parent
 WORKER_TIMEOUT_S = 3600
 

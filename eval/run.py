@@ -197,8 +197,14 @@ def make_client(
     return PipelineClient(pipeline), info
 
 
-def evaluate(client: Client, rows: Sequence[GoldRow], progress: bool = True) -> list[Record]:
-    """Ask every question (question and history only) and score the replies."""
+def evaluate(
+    client: Client, rows: Sequence[GoldRow], progress: bool = True, top_k: int | None = None
+) -> list[Record]:
+    """Ask every question (question and history only) and score the replies.
+
+    Retrieval is scored on the first `top_k` passages: an answer also lists the chunk of any citation
+    ranked below them, which must not count as retrieved at rank k.
+    """
     from tqdm import tqdm
 
     records: list[Record] = []
@@ -211,7 +217,8 @@ def evaluate(client: Client, rows: Sequence[GoldRow], progress: bool = True) -> 
             doc_id = c.get("doc_id", "")
             if doc_id not in docs and (text := client.document_text(doc_id)) is not None:
                 docs[doc_id] = text
-        score = metrics.score_row(row, answer, docs, reply.first_token_ms, reply.total_ms)
+        ranked = {**answer, "passages": answer.get("passages", [])[:top_k]} if top_k else answer
+        score = metrics.score_row(row, ranked, docs, reply.first_token_ms, reply.total_ms)
         records.append(
             Record(
                 gold=row,
@@ -261,7 +268,7 @@ def run(args: argparse.Namespace) -> int:
     load_before = os.getloadavg()
     t0 = time.perf_counter()
     try:
-        records = evaluate(client, rows, progress=not args.no_progress)
+        records = evaluate(client, rows, progress=not args.no_progress, top_k=meta.get("top_k"))
     finally:
         client.close()
     meta |= {

@@ -14,7 +14,7 @@ from .embedding import Embedder
 from .errors import IndexStaleError, InputError, ModelError
 from .generation import ExtractiveGenerator, Generator, StopSignal, build_messages
 from .index import Index, check_fresh, load_index
-from .retrieval import Retriever, build_query
+from .retrieval import EVIDENCE_CHUNKS, Retriever, build_query
 from .settings import Settings
 from .types import Answer, Citation, Evidence, Passage, Turn
 from .verify import Rejected, verify
@@ -114,10 +114,11 @@ class Pipeline:
         q = self.check_question(question, history)
         query = build_query(q, history)
         qvec = self.embedder.embed(query)
-        passages = self.retriever.retrieve(query, top_k or self.settings.top_k, qvec)
-        wide = passages
-        if len(passages) < 6:  # evidence looks a little wider than what the caller asked to see
-            wide = self.retriever.retrieve(query, 6, qvec)
+        k = top_k or self.settings.top_k
+        # One search serves both: the fused ranking does not depend on k, so the top k are a prefix of the
+        # wider list that evidence is drawn from.
+        wide = self.retriever.retrieve(query, max(k, EVIDENCE_CHUNKS), qvec)
+        passages = wide[:k]
         evidence = self.retriever.evidence(q, query, wide, qvec)
         gate = self.retriever.gate(q, evidence, self.settings.min_evidence_score)
         t_retrieved = time.perf_counter()

@@ -28,11 +28,15 @@ _ASKS = (
                           re.IGNORECASE)),
     ("date", re.compile(r"^\s*(when\b|(in |during |on )?(what|which) (year|month|day|date|decade|century)\b)",
                         re.IGNORECASE)),
-    ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) (\w+ ){0,2}(country|countries|city|"
-                         r"cities|place|region|province|town)\b)", re.IGNORECASE)),
+    # "In which Chinese city ...", but not "What does each country gain ...": no verb before the noun
+    ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) (?!(?:is|are|was|were|do|does|did|has|"
+                         r"have|had|will|would|can|could)\b)(\w+ ){0,2}(country|countries|city|cities|place|"
+                         r"region|province|town)\b)", re.IGNORECASE)),
     ("person", re.compile(r"^\s*(who|whom)\b", re.IGNORECASE)),
     ("name", re.compile(r"^\s*what (is|was|are|were) the names? of\b", re.IGNORECASE)),
 )
+# Capitalised but not names of a place or person: "photographed in mid-July" does not say where.
+_CALENDAR = re.compile(rf"\b({_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
 _HOW_MANY = re.compile(r"^\s*how many\s+(.*)$", re.IGNORECASE)
 # a count and the three words after it. Example: "around 50,000 workers to China" -> ("50,000", " workers to China")
 _COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){{0,3}})", re.IGNORECASE)
@@ -87,5 +91,5 @@ def holds(text: str, kind: str | None, question: str = "") -> bool:
         return bool(_DATE.search(text))
     if kind in ("place", "person", "name"):
         asked = proper_names(question)
-        return any(not name_in(n, asked) for n in proper_names(text))
+        return any(not name_in(n, asked) for n in proper_names(_CALENDAR.sub(" ", text)))
     return True

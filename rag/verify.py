@@ -36,6 +36,11 @@ class Rejected:
     # True when the answer states a number or name found in none of the evidence: the model invented
     # the fact, which happens when the evidence does not hold it, so the pipeline refuses.
     invented: bool = False
+    # True when the question asks who or what name and the answer names no one new. The model copies
+    # names it is shown; on the gold and calibration questions, failing to name one meant the evidence
+    # lacked it in 4 of 5 cases, so with borderline evidence the pipeline refuses. (For "where" it was
+    # 3 of 5: no better than chance, so a missing place falls back to a quote instead.)
+    unnamed: bool = False
 
 
 _YES_NO = re.compile(
@@ -123,7 +128,8 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "") -> Ver
         return Rejected(f"the answer states {', '.join(invented)}, found in no evidence", invented=True)
     kind = asks_for(question)
     if question and not holds(plain, kind, question):
-        return Rejected(f"the answer gives no {kind} although the question asks for one")
+        return Rejected(f"the answer gives no {kind} although the question asks for one",
+                        unnamed=kind in ("person", "name"))
     if question and _adds_nothing(plain, question):
         return Rejected("the answer only restates the question")
     order: list[int] = []  # 0-based evidence positions in order of first citation

@@ -83,6 +83,32 @@ def test_invented_fact_on_borderline_evidence_is_refused(article_index, minilm):
     assert a.mode.startswith("refused: the answer states 500")
 
 
+def test_answer_naming_no_one_for_who_on_borderline_evidence_is_refused(article_index, minilm):
+    p = make(article_index, minilm, Scripted("The UN report was published in March [1]."))
+    a = p.ask("Who led the team that wrote the UN report published in March?")
+    assert not a.answered and a.citations == ()
+    assert a.mode == "refused: the answer gives no person although the question asks for one"
+
+
+def test_answer_from_a_much_weaker_sentence_falls_back_to_the_best_quote(article_index, minilm):
+    class CopiesLast(Generator):
+        """Answers by copying the last numbered sentence: supported by what it cites, but off the question."""
+
+        name = "copies-last"
+
+        def stream(self, messages, max_new_tokens, stop):  # type: ignore[no-untyped-def]
+            last = messages[-1]["content"].split("\n\nQuestion:")[0].splitlines()[-1]
+            n, text = last.split("] ", 1)
+            yield f"{text} {n}]."
+
+    p = make(article_index, minilm, CopiesLast())
+    a = p.ask("What does Russia need skilled labour for?")
+    assert a.answered
+    assert a.mode == "fallback: the answer rests on weaker evidence than the best sentence"
+    assert any("Russia requires skilled labor for its Far East development" in c.quote for c in a.citations)
+    assert_quotes_valid(p, a)
+
+
 def test_supported_generated_answer_is_kept_and_renumbered(article_index, minilm):
     p = make(article_index, minilm, Scripted("North Korea earns between $750 million and $1.1 billion a year [4]."))
     a = p.ask(EARNINGS)

@@ -87,6 +87,11 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         ("In which Chinese city was the game?", "place", "The game with a Chinese team was cancelled.", False),
         ("Who is the spokesperson?", "person", "Spokesperson Lin Jian said so.", True),
         ("What is the name of the Chinese team?", "name", "It cancelled a game with a Chinese team.", False),
+        # a month is capitalised but says neither where nor who
+        ("Where was the luggage photographed?", "place", "The luggage was photographed in mid-July.", False),
+        ("Where was the luggage photographed?", "place", "It was photographed at Beijing airport in July.", True),
+        # "country" here is the subject, not what is asked for
+        ("What does each country gain from the deal?", None, "Both countries benefit.", True),
     ],
 )
 def test_question_kinds(question, kind, text, ok):
@@ -108,6 +113,20 @@ def test_rejections_say_why(question, answer, reason):
     result = verify(answer, EVIDENCE, question)
     assert isinstance(result, Rejected) and reason in result.reason
     assert result.invented is (reason == "found in no evidence")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "unnamed"),
+    [
+        ("Who adopted Resolution 2397?", "Resolution 2397 was adopted in 2017 [2].", True),
+        ("What is the name of the resolution?", "It was adopted in 2017 [2].", True),
+        ("Where are the IT workers being sent?", "The IT workers are being sent [3].", False),
+    ],
+)
+def test_answers_naming_no_one_for_who_are_flagged(question, answer, unnamed):
+    result = verify(answer, EVIDENCE, question)
+    assert isinstance(result, Rejected) and "gives no" in result.reason
+    assert result.unnamed is unnamed
 
 
 def test_yes_no_answers_need_not_add_words():

@@ -21,6 +21,11 @@ _DATE = re.compile(
 )
 # digits that are not part of a name such as "Covid-19", or a number word
 _HAS_NUMBER = re.compile(rf"(?<![\w-])\d|{_NUMBER_WORDS}", re.IGNORECASE)
+# Things known by their names: "Which Russian companies ..." is answered by naming companies.
+_NAMED = (r"compan(y|ies)|firms?|exchanges?|websites?|teams?|newspapers?|agenc(y|ies)|airlines?|banks?|brands?|"
+          r"universit(y|ies)|ministr(y|ies)|organi[sz]ations?|parties|party|clubs?|publishers?|channels?")
+# "What does each country gain ...": a verb right after "what" means the noun is not what is asked for
+_NO_VERB = r"(?!(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could)\b)"
 # What the question asks for, by its wording. Example: "How many workers ..." -> "number".
 _ASKS = (
     ("number", re.compile(r"^\s*(how (many|much|long|old|far|often)|what (is |was |are |were )?(the )?"
@@ -28,12 +33,11 @@ _ASKS = (
                           re.IGNORECASE)),
     ("date", re.compile(r"^\s*(when\b|(in |during |on )?(what|which) (year|month|day|date|decade|century)\b)",
                         re.IGNORECASE)),
-    # "In which Chinese city ...", but not "What does each country gain ...": no verb before the noun
-    ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) (?!(?:is|are|was|were|do|does|did|has|"
-                         r"have|had|will|would|can|could)\b)(\w+ ){0,2}(country|countries|city|cities|place|"
-                         r"region|province|town)\b)", re.IGNORECASE)),
+    ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) " + _NO_VERB + r"(\w+ ){0,2}(country|"
+                         r"countries|city|cities|place|region|province|town)\b)", re.IGNORECASE)),
     ("person", re.compile(r"^\s*(who|whom)\b", re.IGNORECASE)),
-    ("name", re.compile(r"^\s*what (is|was|are|were) the names? of\b", re.IGNORECASE)),
+    ("name", re.compile(r"^\s*(what (is|was|are|were) the names? of\b|(\w+ )?(what|which) " + _NO_VERB
+                        + r"(\w+ ){0,2}(" + _NAMED + r")\b)", re.IGNORECASE)),
 )
 # Capitalised but not names of a place or person: "photographed in mid-July" does not say where.
 _CALENDAR = re.compile(rf"\b({_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)

@@ -90,6 +90,10 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         # a month is capitalised but says neither where nor who
         ("Where was the luggage photographed?", "place", "The luggage was photographed in mid-July.", False),
         ("Where was the luggage photographed?", "place", "It was photographed at Beijing airport in July.", True),
+        # companies, teams, newspapers ... are answered by their names
+        ("Which Russian companies will hire the workers?", "name", "Russia will hire the workers.", False),
+        ("Which newspaper did the source speak to?", "name", "The source told the JoongAng Ilbo.", True),
+        ("Which friendly game was cancelled?", None, "A basketball game was cancelled.", True),
         # "country" here is the subject, not what is asked for
         ("What does each country gain from the deal?", None, "Both countries benefit.", True),
     ],

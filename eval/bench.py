@@ -58,14 +58,14 @@ def _sentences(texts: Sequence[str], n: int) -> list[str]:
 
 def worker_index(args: argparse.Namespace) -> None:
     """Build the article and SQuAD indexes and time them; measure embedding throughput."""
-    from rag.embedding import MiniLMEmbedder
+    from rag.embedding import load_embedder
     from rag.index import build_index
 
     from .squad import load_squad, write_corpus
 
     s = _settings()
     t0 = time.perf_counter()
-    embedder = MiniLMEmbedder(threads=s.threads)
+    embedder = load_embedder(s.model_dir, s.threads)
     result: dict[str, Any] = {"embedder_load_s": time.perf_counter() - t0}
     builds = [("article", Path(args.corpus), Path(args.work) / "article-index")]
     squad_texts: list[str] = []

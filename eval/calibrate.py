@@ -26,7 +26,7 @@ SMOOTH = 3
 
 def calibrate(args: argparse.Namespace) -> int:
     """Print the per-threshold balanced accuracy and the recommended RAG_MIN_EVIDENCE_SCORE."""
-    from rag.embedding import MiniLMEmbedder
+    from rag.embedding import load_embedder
     from rag.generation import ExtractiveGenerator
     from rag.index import load_index
     from rag.pipeline import Pipeline
@@ -35,7 +35,7 @@ def calibrate(args: argparse.Namespace) -> int:
     index_dir = args.index_dir or settings.index_dir
     gold = args.gold or DEFAULT_GOLD
     rows = [json.loads(line) for line in gold.read_text("utf-8").splitlines() if line.strip()]
-    pipeline = Pipeline(load_index(index_dir), MiniLMEmbedder(), ExtractiveGenerator(), settings)
+    pipeline = Pipeline(load_index(index_dir), load_embedder(settings.model_dir), ExtractiveGenerator(), settings)
     r = pipeline.retriever
     decisions = np.zeros((len(rows), len(GRID)), dtype=bool)
     for i, row in enumerate(rows):

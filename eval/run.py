@@ -126,11 +126,11 @@ def ensure_index(settings: Settings, progress: bool = True) -> bool:
 
 def build(settings: Settings, progress: bool = True) -> float:
     """Build the index of settings.corpus_dir into settings.index_dir; returns the seconds it took."""
-    from rag.embedding import MiniLMEmbedder
+    from rag.embedding import load_embedder
     from rag.index import build_index
 
     t0 = time.perf_counter()
-    embedder = MiniLMEmbedder(threads=settings.threads)
+    embedder = load_embedder(settings.model_dir, settings.threads)
     build_index(
         settings.corpus_dir,
         settings.index_dir,

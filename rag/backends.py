@@ -97,6 +97,43 @@ def _convert_ct2(hf_folder: Path, target: Path, source: dict[str, Any]) -> Path:
     return target
 
 
+class ChatTokenizer:
+    """A model folder's tokenizer.json and chat template, without transformers (and so without torch).
+
+    Renders the template with jinja2 the way transformers does (sandboxed, trim_blocks, lstrip_blocks), so
+    the token ids are the same; tests compare the two.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        import jinja2.ext
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+        from tokenizers import Tokenizer
+
+        config = json.loads((folder / "tokenizer_config.json").read_text("utf-8"))
+        template_file = folder / "chat_template.jinja"
+        template = template_file.read_text("utf-8") if template_file.is_file() else config.get("chat_template")
+        if not isinstance(template, str):
+            raise ModelError(f"no chat template in {folder}: {_PREPARE_HINT} --force")
+        env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[jinja2.ext.loopcontrols])
+        env.filters["tojson"] = lambda value, **_: json.dumps(value, ensure_ascii=False)
+        self._template = env.from_string(template)
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        specials = {k: v for k, v in config.items() if k.endswith("_token") and isinstance(v, str)}
+        self._specials = specials  # bos_token, eos_token, ... as the template may use them
+        eos = specials.get("eos_token")
+        self.eos_token_id = self._tokenizer.token_to_id(eos) if eos else None
+
+    def token_id(self, token: str) -> int | None:
+        return self._tokenizer.token_to_id(token)
+
+    def chat_ids(self, messages: list[dict[str, str]], add_generation_prompt: bool) -> list[int]:
+        text = self._template.render(messages=messages, add_generation_prompt=add_generation_prompt, **self._specials)
+        return list(self._tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def decode(self, ids: list[int]) -> str:
+        return str(self._tokenizer.decode(ids, skip_special_tokens=True))
+
+
 # -- CTranslate2 --------------------------------------------------------------------------------------
 
 
@@ -323,7 +360,6 @@ class OnnxGenaiGenerator(Generator):
 
         try:
             import onnxruntime_genai as og
-            from transformers import AutoTokenizer
         except ImportError as e:
             raise ModelError(f"{e.name} is not installed: `pip install onnxruntime-genai`") from e
         threads = threads or os.cpu_count() or 1
@@ -331,7 +367,7 @@ class OnnxGenaiGenerator(Generator):
             config = og.Config(str(folder))
             config.overlay(json.dumps({"model": {"decoder": {"session_options": {"intra_op_num_threads": threads}}}}))
             self.model = og.Model(config)
-            self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+            self.tokenizer = ChatTokenizer(folder)
         except (OSError, RuntimeError, ValueError) as e:
             raise ModelError(f"cannot load the ONNX model from {folder} ({e}): {_PREPARE_HINT}") from e
         self.og = og
@@ -340,15 +376,11 @@ class OnnxGenaiGenerator(Generator):
         self._lock = threading.Lock()  # guards the shared prefix generator; a busy one means a one-off generator
         self._shared: Any = None
         self._head: list[int] | None = None
-        eos = self.tokenizer.eos_token_id
-        self.end_ids = {eos} if eos is not None else set()
-        self.end_ids.add(self.tokenizer.convert_tokens_to_ids("<|im_end|>"))
+        ends = (self.tokenizer.eos_token_id, self.tokenizer.token_id("<|im_end|>"))
+        self.end_ids = {i for i in ends if i is not None}
 
     def _ids(self, messages: list[dict[str, str]], add_generation_prompt: bool) -> list[int]:
-        out: Any = self.tokenizer.apply_chat_template(
-            messages, add_generation_prompt=add_generation_prompt, tokenize=True
-        )
-        return list(out["input_ids"] if hasattr(out, "keys") else out)
+        return self.tokenizer.chat_ids(messages, add_generation_prompt)
 
     def _new_generator(self, max_length: int) -> Any:
         params = self.og.GeneratorParams(self.model)
@@ -408,7 +440,7 @@ class OnnxGenaiGenerator(Generator):
             ids.close()
 
     def _decode(self, ids: list[int]) -> str:
-        return str(self.tokenizer.decode(ids, skip_special_tokens=True))
+        return self.tokenizer.decode(ids)
 
 
 def prepared_onnx(model_dir: Path, precision: str = ONNX_PRECISION) -> Path:

@@ -26,11 +26,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from .embedding import MiniLMEmbedder
+    from .embedding import load_embedder
     from .index import build_index, check_fresh
 
     s = _settings(args)
-    embedder = MiniLMEmbedder(threads=s.threads)
+    embedder = load_embedder(s.model_dir, s.threads)
     if args.if_stale:
         try:
             check_fresh(s.index_dir, s.corpus_dir, embedder.fingerprint)
@@ -91,6 +91,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 
     s = _settings(args)
     if args.action == "prepare":
+        print(f"embedder (ONNX): ready in {models.prepare_embedder_onnx(s.model_dir, force=args.force)}")
         prepared = models.prepare_qwen(s.model_dir, force=args.force)
         print(f"{prepared.name}: ready in {prepared.folder}")
         try:

@@ -1,14 +1,19 @@
-"""Sentence embeddings: one interface, the packaged MiniLM behind it, and a tiny hashing embedder for tests."""
+"""Sentence embeddings: one interface, the packaged MiniLM (ONNX or torch), and a hashing embedder for tests."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from .text import for_matching, terms
+
+log = logging.getLogger(__name__)
 
 
 class Embedder(ABC):
@@ -53,6 +58,66 @@ class MiniLMEmbedder(Embedder):
             show_progress_bar=progress,
         )
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+class OnnxMiniLMEmbedder(Embedder):
+    """The same all-MiniLM-L6-v2, exported once to ONNX by `rag models prepare`: no torch at run time.
+
+    Mean pooling over the tokens and L2 normalisation as sentence-transformers does, so vectors agree with
+    MiniLMEmbedder to about 1e-7 and an index built by either serves the other.
+    """
+
+    BATCH = 32
+
+    def __init__(self, folder: Path, threads: int = 0) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from .models import EMBEDDER_NAME, EMBEDDER_SHA256
+
+        self.name = EMBEDDER_NAME
+        self.fingerprint = EMBEDDER_SHA256  # exported from exactly these weights (checked by the caller)
+        max_tokens = int(json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"])
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_tokens)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self.dim = int(self._session.get_outputs()[0].shape[-1])
+
+    def embed_batch(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        from tqdm import tqdm
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        # shortest first, so a batch pads to similar lengths (as sentence-transformers does)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        starts = range(0, len(order), self.BATCH)
+        for start in tqdm(starts, desc="embedding", unit="batch", disable=not progress):
+            idx = order[start : start + self.BATCH]
+            encoded = self._tokenizer.encode_batch([for_matching(texts[i]) for i in idx])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            types = np.array([e.type_ids for e in encoded], dtype=np.int64)
+            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            out[idx] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return out
+
+
+def load_embedder(model_dir: Path, threads: int = 0) -> Embedder:
+    """The ONNX MiniLM when `rag models prepare` has exported it, else MiniLM through sentence-transformers."""
+    from .errors import ModelError
+    from .models import prepared_embedder_onnx
+
+    try:
+        folder = prepared_embedder_onnx(model_dir)
+    except ModelError as e:
+        log.warning("%s; embedding with sentence-transformers (torch) instead", e)
+        return MiniLMEmbedder(threads=threads)
+    return OnnxMiniLMEmbedder(folder, threads=threads)
 
 
 class HashingEmbedder(Embedder):

@@ -8,6 +8,7 @@ import json
 import logging
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,6 +67,67 @@ def embedder_path(verify: bool = True) -> Path:
     if verify:
         _check_sha(path / "model.safetensors", EMBEDDER_SHA256, f"embedder {EMBEDDER_NAME}")
     return path
+
+
+EMBEDDER_ONNX_DIR = "all-minilm-l6-v2-onnx"
+_ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def prepare_embedder_onnx(model_dir: Path, force: bool = False) -> Path:
+    """Export the packaged MiniLM to ONNX once, so serving needs onnxruntime but not torch.
+
+    The folder holds model.onnx (the transformer; pooling is done in numpy), the tokenizer files and a
+    marker with the source weights' hash and the exported file's own hash, checked at every load.
+    """
+    src = embedder_path()
+    target = Path(model_dir) / EMBEDDER_ONNX_DIR
+    if not force:
+        try:
+            return prepared_embedder_onnx(model_dir)
+        except ModelError:
+            pass
+    import torch
+    from transformers import AutoModel
+
+    class LastHidden(torch.nn.Module):
+        def __init__(self, bert: torch.nn.Module) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor):  # type: ignore[no-untyped-def]
+            out = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            return out.last_hidden_state
+
+    log.info("exporting %s to ONNX in %s (once)", EMBEDDER_NAME, target)
+    with replacing(target) as tmp:
+        bert = AutoModel.from_pretrained(str(src), local_files_only=True).eval()
+        example = tuple(torch.ones(2, 8, dtype=torch.long) for _ in _ONNX_INPUTS)
+        axes = {name: {0: "batch", 1: "tokens"} for name in (*_ONNX_INPUTS, "last_hidden_state")}
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes on shapes; the export is checked by tests
+            torch.onnx.export(LastHidden(bert), example, str(tmp / "model.onnx"), input_names=list(_ONNX_INPUTS),
+                              output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False)
+        for name in ("tokenizer.json", "sentence_bert_config.json"):
+            shutil.copy2(src / name, tmp / name)
+        meta = {"source_sha256": EMBEDDER_SHA256, "onnx_sha256": sha256_file(tmp / "model.onnx")}
+        _marker(tmp).write_text(json.dumps(meta))  # written last: its presence means the folder is whole
+    return target
+
+
+def prepared_embedder_onnx(model_dir: Path) -> Path:
+    """The exported MiniLM folder, hash-checked, or a ModelError saying how to make it."""
+    folder = Path(model_dir) / EMBEDDER_ONNX_DIR
+    marker = _marker(folder)
+    hint = "run `rag models prepare`"
+    if not marker.is_file():
+        raise ModelError(f"the ONNX embedder is not prepared in {model_dir}: {hint}")
+    meta = json.loads(marker.read_text())
+    if meta.get("source_sha256") != EMBEDDER_SHA256:
+        raise ModelError(f"the ONNX embedder in {folder} was made from other weights: {hint} --force")
+    onnx = folder / "model.onnx"
+    if not onnx.is_file() or sha256_file(onnx) != meta.get("onnx_sha256"):
+        raise ModelError(f"the ONNX embedder at {onnx} is missing or damaged (sha256 differs): {hint} --force")
+    return folder
 
 
 def smollm_gguf(verify: bool = True) -> Path:
@@ -189,6 +251,7 @@ def verify_all(model_dir: Path) -> list[tuple[str, str]]:
 
     checks: list[tuple[str, Callable[[], object]]] = [
         (EMBEDDER_NAME, embedder_path),
+        (f"{EMBEDDER_NAME} (ONNX)", partial(prepared_embedder_onnx, model_dir)),
         (f"{QWEN_NAME} (GGUF parts)", partial(qwen_gguf, model_dir)),
         (f"{QWEN_NAME} (prepared folder)", partial(prepared_qwen, model_dir)),
         (f"{QWEN_NAME} (onnxruntime-genai int8)", partial(backends.prepared_onnx, model_dir)),

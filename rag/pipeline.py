@@ -67,10 +67,10 @@ class Pipeline:
     @classmethod
     def from_settings(cls, settings: Settings, generator: Generator | None = None) -> Pipeline:
         """Load the index, the embedder and the configured generator."""
-        from .embedding import MiniLMEmbedder
+        from .embedding import load_embedder
         from .generation import make_generator
 
-        embedder = MiniLMEmbedder(threads=settings.threads)
+        embedder = load_embedder(settings.model_dir, settings.threads)
         try:
             check_fresh(settings.index_dir, settings.corpus_dir, embedder.fingerprint)
         except IndexStaleError as e:

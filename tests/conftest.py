@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from rag.embedding import HashingEmbedder, MiniLMEmbedder
+from rag.embedding import Embedder, HashingEmbedder, load_embedder
 from rag.generation import ExtractiveGenerator, Generator
 from rag.index import Index, build_index, load_index
 from rag.pipeline import Pipeline
@@ -29,8 +29,9 @@ def corpus_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def minilm() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
+def minilm() -> Embedder:
+    """The packaged MiniLM as the app loads it: the ONNX export when prepared, else sentence-transformers."""
+    return load_embedder(Settings().model_dir)
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +43,7 @@ def hashing_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
 
 
 @pytest.fixture(scope="session")
-def article_index_dir(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbedder) -> Path:
+def article_index_dir(tmp_path_factory: pytest.TempPathFactory, minilm: Embedder) -> Path:
     """The article indexed with the real packaged MiniLM embedder."""
     index_dir = tmp_path_factory.mktemp("minilm-index")
     build_index(CORPUS, index_dir, minilm, progress=False)
@@ -55,7 +56,7 @@ def article_index(article_index_dir: Path) -> Index:
 
 
 @pytest.fixture(scope="session")
-def qwen_pipeline(article_index: Index, minilm: MiniLMEmbedder):
+def qwen_pipeline(article_index: Index, minilm: Embedder):
     """The default generator (packaged Qwen2.5-Coder-0.5B) over the article; loads once per session."""
     from rag.generation import make_generator
     from rag.pipeline import Pipeline
@@ -84,7 +85,7 @@ def wait_ready(app: Any) -> None:
 
 
 @pytest.fixture
-def make_client(article_index: Index, minilm: MiniLMEmbedder, tmp_path: Path) -> Iterator[Any]:
+def make_client(article_index: Index, minilm: Embedder, tmp_path: Path) -> Iterator[Any]:
     """A factory of TestClients (lifespan running) over the article index, with a chosen generator."""
     stack: list[TestClient] = []
 

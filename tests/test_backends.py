@@ -349,3 +349,23 @@ def test_ct2_marker_records_the_source(tmp_path: Path) -> None:
     (folder / backends.CT2_MARKER).write_text(json.dumps({"source": source, "quantization": "int8"}))
     assert backends._ct2_ready(folder, source)
     assert not backends._ct2_ready(folder, {"gguf_sha256": "other"})
+
+
+@pytest.mark.slow
+def test_chat_tokenizer_matches_transformers_without_importing_it() -> None:
+    """The onnx backend tokenises with tokenizers + jinja2; the ids must be exactly what transformers makes."""
+    from transformers import AutoTokenizer
+
+    folder = backends.prepared_onnx(MODEL_DIR)
+    ours = backends.ChatTokenizer(folder)
+    reference = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+    question = "Où vont les travailleurs « nord-coréens » ? How much — $750 million?"
+    for messages in (build_messages(question, _evidence()), build_messages("", [])[:-1]):
+        for prompt in (True, False):
+            expected = reference.apply_chat_template(messages, add_generation_prompt=prompt, tokenize=True)
+            expected = list(expected["input_ids"] if hasattr(expected, "keys") else expected)
+            assert ours.chat_ids(messages, prompt) == expected
+    ids = ours.chat_ids(build_messages(question, _evidence()), True)
+    assert ours.decode(ids) == reference.decode(ids, skip_special_tokens=True)
+    assert ours.eos_token_id == reference.eos_token_id
+    assert ours.token_id("<|im_end|>") == reference.convert_tokens_to_ids("<|im_end|>")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from rag.embedding import MiniLMEmbedder
+from rag.embedding import Embedder
 from rag.generation import ExtractiveGenerator
 from rag.index import Index
 from rag.pipeline import Pipeline
@@ -192,7 +192,7 @@ def test_bad_feedback_query_is_422(client: TestClient, query: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def live_app(article_index: Index, minilm: MiniLMEmbedder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_app(article_index: Index, minilm: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a real socket: a raw request line reaches the router exactly as a client wrote it."""
     settings = make_settings(tmp_path_factory.mktemp("raw"))
     app = create_app(Pipeline(article_index, minilm, ExtractiveGenerator(), settings))

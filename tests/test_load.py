@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from rag.embedding import MiniLMEmbedder
+from rag.embedding import Embedder
 from rag.index import Index
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -192,7 +192,7 @@ def test_rate_limit_answers_429_per_client(article_index_dir: Path, tmp_path: Pa
 
 
 @pytest.fixture
-def ticking_server(article_index: Index, minilm: MiniLMEmbedder, tmp_path: Path) -> Iterator[tuple[str, Any]]:
+def ticking_server(article_index: Index, minilm: Embedder, tmp_path: Path) -> Iterator[tuple[str, Any]]:
     """A live uvicorn over a generator that writes until stopped (or for 60 s); yields (URL, app)."""
     generator = TickingGenerator(interval=0.05, limit=60)
     settings = make_settings(tmp_path, generation_timeout_s=60, max_new_tokens=100_000)

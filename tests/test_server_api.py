@@ -14,7 +14,7 @@ import anyio
 import pytest
 from fastapi.testclient import TestClient
 
-from rag.embedding import MiniLMEmbedder
+from rag.embedding import Embedder
 from rag.errors import IndexMissingError, ModelError
 from rag.generation import ExtractiveGenerator
 from rag.index import Index
@@ -47,7 +47,7 @@ def test_health_reports_the_loaded_engine(client: TestClient, article_index: Ind
 
 
 def test_health_is_503_loading_until_the_pipeline_is_ready(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, article_index: Index, minilm: MiniLMEmbedder
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, article_index: Index, minilm: Embedder
 ) -> None:
     gate = threading.Event()
     settings = make_settings(tmp_path)
@@ -368,7 +368,7 @@ def test_queue_admits_one_running_plus_size_waiting() -> None:
 
 @pytest.mark.parametrize("spec_version", ["2.3", "2.4"])
 def test_client_disconnect_stops_the_generation(
-    article_index: Index, minilm: MiniLMEmbedder, tmp_path: Path, spec_version: str
+    article_index: Index, minilm: Embedder, tmp_path: Path, spec_version: str
 ) -> None:
     """Drive the ASGI app directly: the client goes away mid-stream, the generator sees its stop signal."""
     generator = BlockingGenerator()

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from rag.embedding import MiniLMEmbedder
+from rag.embedding import Embedder
 from rag.index import build_index
 from server.middleware import CONTENT_SECURITY_POLICY
 
@@ -30,7 +30,7 @@ QUESTION = "What did the forum post's title read?"
 
 
 @pytest.fixture(scope="module")
-def xss_server(minilm: MiniLMEmbedder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def xss_server(minilm: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A live server over the article plus a document whose text is an XSS attempt."""
     root = tmp_path_factory.mktemp("xss")
     corpus = root / "corpus"

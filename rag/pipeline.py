@@ -99,10 +99,12 @@ class Pipeline:
         """The top passages for a question (and the conversation before it)."""
         return self.retriever.retrieve(build_query(question, history), k or self.settings.top_k)
 
-    def ask(self, question: str, history: Sequence[Turn] = (), top_k: int | None = None) -> Answer:
-        """Answer a question from the documents, or say they don't cover it."""
+    def ask(
+        self, question: str, history: Sequence[Turn] = (), top_k: int | None = None, stop: StopSignal | None = None
+    ) -> Answer:
+        """Answer a question from the documents, or say they don't cover it; `stop` ends generation early."""
         answer: Answer | None = None
-        for item in self.stream(question, history, top_k):
+        for item in self.stream(question, history, top_k, stop):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None  # stream always ends with an Answer

@@ -11,7 +11,7 @@ from typing import Any
 
 import anyio
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
@@ -51,15 +51,21 @@ or `event: error` with data `{"detail": message}`."""
 
 
 @router.post("/ask", response_model=AnswerOut, responses=_BUSY)
-async def ask(body: AskRequest, pipeline: PipelineDep, queue: QueueDep) -> dict[str, Any]:
+async def ask(body: AskRequest, request: Request, pipeline: PipelineDep, queue: QueueDep) -> Any:
     """Answer a question from the documents, quoting them; answered=false when they don't say."""
     history = body.turns()
     pipeline.check_question(body.question, history)  # a bad request never takes a place in line
     ticket = queue.admit()
+    stop = StopSignal()
+    watcher = asyncio.ensure_future(_stop_on_disconnect(request, stop))  # nobody reads it: stop generating
     try:
         async with ticket:
-            answer = await run_in_threadpool(pipeline.ask, body.question, history, body.top_k)
+            if stop.is_set():
+                return Response(status_code=499)  # the client left while waiting in line; it sees nothing
+            answer = await run_in_threadpool(pipeline.ask, body.question, history, body.top_k, stop)
     finally:
+        stop.set()
+        watcher.cancel()
         ticket.release()
     return answer.to_dict()
 

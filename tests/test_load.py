@@ -223,6 +223,21 @@ def test_client_that_disconnects_mid_stream_frees_the_generator(ticking_server: 
     assert generator.calls == 2
 
 
+def test_client_that_gives_up_on_ask_frees_the_generator(ticking_server: tuple[str, Any]) -> None:
+    """/ask (not streamed): a client that times out and closes the connection stops the generation too."""
+    base, app = ticking_server
+    generator: TickingGenerator = app.state.loader.pipeline.generator
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(f"{base}/ask", json={"question": QUESTIONS[0]}, timeout=1.0)
+    left = time.monotonic()
+    wait_until(lambda: len(generator.ended) == 1, timeout=10)
+    stopped, ran_s = generator.ended[-1]
+    assert stopped, "the generation ran out on its own instead of being stopped"
+    assert ran_s < 30 and time.monotonic() - left < 10
+    wait_until(lambda: app.state.queue.admitted == 0, timeout=5)
+    assert generator.running == 0
+
+
 @pytest.mark.slow
 def test_real_generation_past_the_timeout_is_answered_extractively(
     smollm2_ready: None, article_index_dir: Path, tmp_path: Path

@@ -110,3 +110,37 @@ def test_follow_up_and_refusal_on_a_phone_screen(live_server: str, browser: obje
     page.get_by_role("button", name="Close the source panel").click()
     expect(page.locator("#source-panel")).to_be_hidden()
     page.close()
+
+
+def test_not_helpful_asks_what_was_wrong_and_sends_the_comment(live_server: str, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(live_server)
+    expect(page.locator("#status")).to_have_attribute("data-state", "ok", timeout=30_000)
+    question = "Which UN resolution bans hiring North Korean workers?"
+    page.get_by_label("Your question").fill(question)
+    page.keyboard.press("Enter")
+    answer = page.locator(".turn-answer").last
+    expect(answer).not_to_have_class(re.compile(r"\bis-pending\b"), timeout=30_000)
+
+    form = answer.locator(".feedback-form")
+    expect(form).to_be_hidden()
+    answer.get_by_role("button", name="Not helpful", exact=True).click()
+    box = answer.get_by_label("What was wrong with this answer? (optional)")
+    expect(box).to_be_focused()
+    box.fill("The quote is right but the answer <b>misses</b> the year.")
+    ARTIFACTS.mkdir(exist_ok=True)
+    answer.screenshot(path=str(ARTIFACTS / "feedback-comment.png"))
+    answer.get_by_role("button", name="Send feedback").click()
+    expect(answer.locator(".feedback-note")).to_have_text("Thanks for the feedback")
+    expect(form).to_be_hidden()
+    expect(answer.get_by_role("button", name="Not helpful", exact=True)).to_have_attribute("aria-pressed", "true")
+    row = next(r for r in httpx.get(f"{live_server}/feedback").json() if r["question"] == question)
+    assert row["rating"] == "down"
+    assert row["comment"] == "The quote is right but the answer <b>misses</b> the year."
+    assert problems == []
+    page.close()

@@ -225,6 +225,8 @@
     return wrap;
   }
 
+  let feedbackForms = 0; // unique ids for the comment boxes' labels
+
   function answerFooter(answer, question) {
     const footer = el("div", "answer-footer");
     const ms = answer.timings_ms.total || 0;
@@ -249,27 +251,53 @@
       b.appendChild(icon(path));
       return b;
     });
-    for (const b of buttons) {
-      b.addEventListener("click", async () => {
-        for (const other of buttons) other.disabled = true;
-        note.textContent = "Sending…";
-        try {
-          const r = await fetch("/feedback", {
-            method: "POST",
-            headers: { "Content-Type": "application/json", Accept: "application/json" },
-            body: JSON.stringify({ question, answer: answer.answer, rating: b.dataset.rating }),
-          });
-          if (!r.ok) throw new Error(await errorDetail(r));
-          b.setAttribute("aria-pressed", "true");
-          note.textContent = "Thanks for the feedback";
-        } catch (e) {
-          for (const other of buttons) other.disabled = false;
-          note.textContent = "Could not send the feedback";
-        }
-      });
+    // "Not helpful" asks what was wrong before sending; "Helpful" sends at once.
+    const form = el("form", "feedback-form");
+    form.hidden = true;
+    const comment = el("textarea", "feedback-comment");
+    comment.id = `feedback-comment-${++feedbackForms}`;
+    comment.rows = 2;
+    comment.maxLength = 2000;
+    comment.placeholder = "A wrong fact, a missing quote, a refusal that should have answered…";
+    const label = el("label", "feedback-label", "What was wrong with this answer? (optional)");
+    label.htmlFor = comment.id;
+    const send = el("button", "btn btn-quiet feedback-send", "Send feedback");
+    send.type = "submit";
+    form.append(label, comment, send);
+
+    async function sendFeedback(button, text) {
+      for (const other of buttons) other.disabled = true;
+      send.disabled = true;
+      note.textContent = "Sending…";
+      try {
+        const r = await fetch("/feedback", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({ question, answer: answer.answer, rating: button.dataset.rating, comment: text }),
+        });
+        if (!r.ok) throw new Error(await errorDetail(r));
+        button.setAttribute("aria-pressed", "true");
+        form.hidden = true;
+        note.textContent = "Thanks for the feedback";
+      } catch (e) {
+        for (const other of buttons) other.disabled = false;
+        send.disabled = false;
+        note.textContent = "Could not send the feedback";
+      }
     }
+    const [up, down] = buttons;
+    up.addEventListener("click", () => sendFeedback(up, ""));
+    down.addEventListener("click", () => {
+      down.setAttribute("aria-pressed", "true");
+      form.hidden = false;
+      comment.focus();
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      sendFeedback(down, comment.value.trim());
+    });
     group.append(note, ...buttons);
-    footer.appendChild(group);
+    footer.append(group, form);
     return footer;
   }
 

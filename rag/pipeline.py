@@ -25,8 +25,8 @@ NOT_COVERED = "The documents don't say. I found nothing in them that answers thi
 SECOND_QUOTE_RATIO = 0.9  # an extractive answer adds the runner-up sentence when it scores this close
 # A generated answer must cite a sentence scoring at least this share of the gate's best one. The 0.5B
 # model sometimes answers from a weaker sentence that is on the topic but not on the question ("Oh
-# Gyeong-seob" for "Which Russian president visited?"); quoting the best sentence is then more often right
-# (gold and calibration questions: 7 of 9 such answers were wrong, the quote was right in 7).
+# Gyeong-seob" for "Which Russian president visited?"). Quoting the best sentence instead lifted accuracy
+# from 79.6% to 85.7% on the gold questions and from 70% to 80% on the calibration questions.
 MIN_CITED_RATIO = 0.8
 
 
@@ -165,7 +165,7 @@ class Pipeline:
             result = Rejected("the answer rests on weaker evidence than the best sentence")
         if isinstance(result, Rejected) and (result.invented or result.unnamed) and gate.best is not None \
                 and gate.best.score < self.settings.sure_evidence_score:
-            # The model made up the fact asked for, or could name no one and nowhere, and the evidence was
+            # The model made up the fact asked for, or could name no one for "who", and the evidence was
             # only borderline: the documents most likely lack it. With strong evidence, quoting it (below)
             # serves the reader better.
             timings["total"] = (time.perf_counter() - t0) * 1000

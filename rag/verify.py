@@ -151,6 +151,7 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "") -> Ver
                 order.append(i)
         refs = "".join(f"[{order.index(i) + 1}]" for i in valid)
         body, end = (claim[:-1], claim[-1]) if claim[-1] in ".!?" else (claim, ".")
+        body = body.rstrip(" ,;:")  # "in June, [1]." reads as a cut-off sentence
         rendered.append(f"{body} {refs}{end}")
     if not order:
         return Rejected("no sentence of the answer cites the evidence")

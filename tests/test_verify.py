@@ -25,6 +25,8 @@ EVIDENCE = [
          "The IT workers are being sent to Russia [1]. Resolution 2397 was adopted in 2017 [2].", (2, 1)),
         # an unknown marker is dropped and the claim attached to the one sentence that supports it
         ("The workers are sent to Russia [7].", "The workers are sent to Russia [1].", (2,)),
+        # a clause cut off before the marker ends cleanly
+        ("Resolution 2397 was adopted in 2017, [2].", "Resolution 2397 was adopted in 2017 [1].", (1,)),
         # a wrong marker is replaced by the supporting sentence
         ("Resolution 2397 was adopted in 2017 [1].", "Resolution 2397 was adopted in 2017 [1].", (1,)),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # One character in, one character out, so offsets into normalised text equal offsets into the original.
 _MATCH_TABLE = str.maketrans(
@@ -36,13 +37,37 @@ STOPWORDS = frozenset(
     many much kind sort way get got give given make made""".split()
 )
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.,'][A-Za-z0-9]+)*")
+# letters and digits of any script ("Straße", "Москва"), numbers kept whole ("1.1", "50,000")
+_TOKEN = re.compile(r"[^\W_]+(?:[.,'][^\W_]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
+class _Fold(dict[int, str]):
+    """Accented Latin letters to their plain letter, one character each: "Ögedei" -> "Ogedei".
+
+    Filled on first sight of each character; a character without a plain Latin base maps to itself.
+    """
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        parts = unicodedata.normalize("NFKD", char)
+        base, marks = parts[:1], parts[1:]
+        # a letter plus accents only: "ü" -> "u"; ligatures such as "ﬁ" (two letters) stay as they are
+        plain = base if base.isascii() and base.isalpha() and all(unicodedata.combining(m) for m in marks) else char
+        self[code] = plain
+        return plain
+
+
+_FOLD = _Fold()
+
+
 def for_matching(text: str) -> str:
-    """Same length as `text`, with no-break spaces, curly quotes and dashes made plain."""
-    return text.translate(_MATCH_TABLE)
+    """Same length as `text`, with no-break spaces, curly quotes and dashes made plain and accents dropped.
+
+    Example: "Yesün Temür’s" -> "Yesun Temur's"
+    """
+    text = text.translate(_MATCH_TABLE)
+    return text if text.isascii() else text.translate(_FOLD)
 
 
 def _stem(token: str) -> str:
@@ -81,9 +106,23 @@ def terms(text: str) -> list[str]:
     return out
 
 
+# Ordinals written out, so "the 4th ruler" and "the fourth ruler" state the same number. "first" and
+# "second" are left out: "when did it first ..." and "a second time" are rarely about a position.
+_ORDINALS = {
+    word: str(n) for n, word in enumerate(
+        "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth "
+        "sixteenth seventeenth eighteenth nineteenth twentieth".split(), start=3)
+}
+
+
 def numbers(text: str) -> set[str]:
-    """Numbers written in digits, separators removed. Example: "$1.1 billion, 50,000" -> {"1.1", "50000"}."""
-    return {m.replace(",", "") for m in _NUMBER.findall(for_matching(text))}
+    """Numbers written in digits or as ordinals, separators removed.
+
+    Example: "$1.1 billion, 50,000, the fourth" -> {"1.1", "50000", "4"}; "4th" -> {"4"}
+    """
+    plain = for_matching(text)
+    found = {m.replace(",", "") for m in _NUMBER.findall(plain)}
+    return found | {_ORDINALS[w] for w in words(plain) if w in _ORDINALS}
 
 
 _NAME = re.compile(r"\b[A-Z][a-zA-Z]*(?:[-'][A-Za-z]+)*\b")

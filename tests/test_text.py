@@ -1,0 +1,45 @@
+"""rag/text.py: matching normalisation keeps offsets, folds accents, and finds terms, names and numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.text import for_matching, numbers, proper_names, terms
+
+
+@pytest.mark.parametrize(
+    ("text", "matched"),
+    [
+        ("Yesün Temür’s", "Yesun Temur's"),
+        ("Ögedei\u00a0Khan – “Great Khan”", 'Ogedei Khan - "Great Khan"'),
+        ("São Paulo café", "Sao Paulo cafe"),
+        # no plain Latin base, or more than one letter: left as they are
+        ("Straße, ﬁle, Москва, 北京", "Straße, ﬁle, Москва, 北京"),
+    ],
+)
+def test_for_matching_keeps_length_and_folds_accents(text: str, matched: str) -> None:
+    assert for_matching(text) == matched
+    assert len(for_matching(text)) == len(text)  # offsets into the matched text are offsets into the original
+
+
+def test_terms_keep_words_with_non_ascii_letters_whole() -> None:
+    assert terms("Zürich Straße workers") == ["zurich", "straße", "worker"]
+    assert terms("Москва и Пекин") == ["москва", "и", "пекин"]
+
+
+def test_accented_names_match_their_plain_spelling() -> None:
+    assert proper_names("Who was Ögedei's wife?") == proper_names("Who was Ogedei's wife?") == {"ogedei"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("$1.1 billion and 50,000 workers", {"1.1", "50000"}),
+        ("the 4th ruler", {"4"}),
+        ("the fourth ruler", {"4"}),
+        ("in the twelfth century", {"12"}),
+        ("When did he first go back for a second time?", set()),
+    ],
+)
+def test_numbers_in_digits_and_ordinal_words(text: str, expected: set[str]) -> None:
+    assert numbers(text) == expected

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from .errors import ModelError
 
@@ -103,15 +104,42 @@ def prepare_embedder_onnx(model_dir: Path, force: bool = False) -> Path:
         bert = AutoModel.from_pretrained(str(src), local_files_only=True).eval()
         example = tuple(torch.ones(2, 8, dtype=torch.long) for _ in _ONNX_INPUTS)
         axes = {name: {0: "batch", 1: "tokens"} for name in (*_ONNX_INPUTS, "last_hidden_state")}
+        feed = _sample_feed(src / "tokenizer.json")
         with torch.inference_mode(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the tracer's notes on shapes; the export is checked by tests
+            # the reference comes first: the exporter leaves the torch module changed
+            want = bert(**{k: torch.from_numpy(v) for k, v in feed.items()}).last_hidden_state.numpy()
+            warnings.simplefilter("ignore")  # the tracer's notes on shapes; _check_export below runs the result
             torch.onnx.export(LastHidden(bert), example, str(tmp / "model.onnx"), input_names=list(_ONNX_INPUTS),
                               output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False)
         for name in ("tokenizer.json", "sentence_bert_config.json"):
             shutil.copy2(src / name, tmp / name)
+        _check_export(tmp / "model.onnx", feed, want)
         meta = {"source_sha256": EMBEDDER_SHA256, "onnx_sha256": sha256_file(tmp / "model.onnx")}
         _marker(tmp).write_text(json.dumps(meta))  # written last: its presence means the folder is whole
     return target
+
+
+def _sample_feed(tokenizer_json: Path) -> dict[str, Any]:
+    """A padded batch of two texts of different lengths, as numpy inputs for the exported model."""
+    import numpy as np
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(tokenizer_json))
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    encoded = tokenizer.encode_batch(["Pyongyang", "North Korea earns between $750 million and $1.1 billion a year."])
+    return {name: np.array([getattr(e, attr) for e in encoded], dtype=np.int64)
+            for name, attr in zip(_ONNX_INPUTS, ("ids", "attention_mask", "type_ids"), strict=True)}
+
+
+def _check_export(onnx_file: Path, feed: dict[str, Any], want: Any) -> None:
+    """The exported model must reproduce torch's output on the sample batch, or nothing is saved."""
+    import numpy as np
+    import onnxruntime as ort
+
+    got = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"]).run(None, feed)[0]
+    real = feed["attention_mask"].astype(bool)  # padded positions are pooled away, so only real tokens count
+    if not np.allclose(got[real], want[real], atol=1e-4):
+        raise ModelError(f"the ONNX export of {EMBEDDER_NAME} disagrees with the original: report this as a bug")
 
 
 def prepared_embedder_onnx(model_dir: Path) -> Path:

@@ -85,3 +85,29 @@ print(sorted(m for m in ("torch", "transformers", "sentence_transformers") if m 
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_export_that_disagrees_with_torch_is_not_saved(onnx_folder: Path, tmp_path: Path) -> None:
+    feed = models._sample_feed(onnx_folder / "tokenizer.json")
+    import onnxruntime as ort
+
+    right = ort.InferenceSession(str(onnx_folder / "model.onnx"), providers=["CPUExecutionProvider"]).run(None, feed)[0]
+    models._check_export(onnx_folder / "model.onnx", feed, right)  # agrees: no error
+    wrong = right.copy()
+    wrong[1, 3, 7] += 0.01  # one value of one real token
+    with pytest.raises(ModelError, match="disagrees with the original"):
+        models._check_export(onnx_folder / "model.onnx", feed, wrong)
+    padded = right.copy()
+    padded[0, -1, :] += 1.0  # a padded position of the short text: pooled away, so it does not count
+    models._check_export(onnx_folder / "model.onnx", feed, padded)
+
+
+@pytest.mark.slow
+def test_prepare_exports_checks_and_marks_a_new_folder(tmp_path: Path) -> None:
+    folder = models.prepare_embedder_onnx(tmp_path)
+    assert folder == tmp_path / models.EMBEDDER_ONNX_DIR
+    assert models.prepared_embedder_onnx(tmp_path) == folder
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folder left behind
+    texts = ["How much does North Korea earn?", "Pyongyang"]
+    ours, reference = OnnxMiniLMEmbedder(folder).embed_batch(texts), MiniLMEmbedder().embed_batch(texts)
+    assert float((ours * reference).sum(axis=1).min()) > 0.99999

@@ -188,6 +188,19 @@ def test_rate_limit_answers_429_per_client(article_index_dir: Path, tmp_path: Pa
             assert httpx.get(f"{server.base}{path}", timeout=10).status_code == 200
 
 
+def test_rate_limit_counts_each_client_behind_a_local_proxy(article_index_dir: Path, tmp_path: Path) -> None:
+    """uvicorn trusts X-Forwarded-For from 127.0.0.1 (FORWARDED_ALLOW_IPS widens it): one budget per client."""
+    with running_server(tmp_path, RAG_INDEX_DIR=str(article_index_dir), RAG_RATE_LIMIT_PER_MINUTE="2") as server:
+        fb = {"question": "q", "answer": "a", "rating": "up"}
+
+        def post(client: str) -> int:
+            headers = {"X-Forwarded-For": client}
+            return httpx.post(f"{server.base}/feedback", json=fb, headers=headers, timeout=10).status_code
+
+        assert [post("203.0.113.7") for _ in range(3)] == [201, 201, 429]
+        assert post("203.0.113.8") == 201  # another reader behind the same proxy keeps its own budget
+
+
 # -- item 3: a client that goes away mid-stream frees the generator ----------------------------------------
 
 

@@ -8,6 +8,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -60,6 +61,31 @@ class MiniLMEmbedder(Embedder):
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
 
 
+MINILM_INPUTS = ("input_ids", "attention_mask", "token_type_ids")  # the exported model's inputs, in order
+
+
+def minilm_tokenizer(folder: Path) -> Any:
+    """The MiniLM tokenizer of a model folder: cut at its max_seq_length, a batch padded to its longest text."""
+    from tokenizers import Tokenizer
+
+    max_tokens = int(json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"])
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.enable_truncation(max_tokens)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
+
+
+def minilm_inputs(tokenizer: Any, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """The exported model's inputs for a batch of texts, as int64 arrays named by MINILM_INPUTS."""
+    encoded = tokenizer.encode_batch([for_matching(t) for t in texts])
+    columns = (
+        [e.ids for e in encoded],
+        [e.attention_mask for e in encoded],
+        [e.type_ids for e in encoded],
+    )
+    return {name: np.array(column, dtype=np.int64) for name, column in zip(MINILM_INPUTS, columns, strict=True)}
+
+
 class OnnxMiniLMEmbedder(Embedder):
     """The same all-MiniLM-L6-v2, exported once to ONNX by `rag models prepare`: no torch at run time.
 
@@ -71,16 +97,12 @@ class OnnxMiniLMEmbedder(Embedder):
 
     def __init__(self, folder: Path, threads: int = 0) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         from .models import EMBEDDER_NAME, EMBEDDER_SHA256
 
         self.name = EMBEDDER_NAME
         self.fingerprint = EMBEDDER_SHA256  # exported from exactly these weights (checked by the caller)
-        max_tokens = int(json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"])
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.enable_truncation(max_tokens)
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._tokenizer = minilm_tokenizer(folder)
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
@@ -96,12 +118,9 @@ class OnnxMiniLMEmbedder(Embedder):
         starts = range(0, len(order), self.BATCH)
         for start in tqdm(starts, desc="embedding", unit="batch", disable=not progress):
             idx = order[start : start + self.BATCH]
-            encoded = self._tokenizer.encode_batch([for_matching(texts[i]) for i in idx])
-            ids = np.array([e.ids for e in encoded], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-            types = np.array([e.type_ids for e in encoded], dtype=np.int64)
-            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
-            weights = mask[..., None].astype(np.float32)
+            feed = minilm_inputs(self._tokenizer, [texts[i] for i in idx])
+            hidden = self._session.run(None, feed)[0]
+            weights = feed["attention_mask"][..., None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             out[idx] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
         return out

@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from .embedding import MINILM_INPUTS, minilm_inputs, minilm_tokenizer
 from .errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,6 @@ def embedder_path(verify: bool = True) -> Path:
 
 
 EMBEDDER_ONNX_DIR = "all-minilm-l6-v2-onnx"
-_ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def prepare_embedder_onnx(model_dir: Path, force: bool = False) -> Path:
@@ -102,14 +102,14 @@ def prepare_embedder_onnx(model_dir: Path, force: bool = False) -> Path:
     log.info("exporting %s to ONNX in %s (once)", EMBEDDER_NAME, target)
     with replacing(target) as tmp:
         bert = AutoModel.from_pretrained(str(src), local_files_only=True).eval()
-        example = tuple(torch.ones(2, 8, dtype=torch.long) for _ in _ONNX_INPUTS)
-        axes = {name: {0: "batch", 1: "tokens"} for name in (*_ONNX_INPUTS, "last_hidden_state")}
-        feed = _sample_feed(src / "tokenizer.json")
+        example = tuple(torch.ones(2, 8, dtype=torch.long) for _ in MINILM_INPUTS)
+        axes = {name: {0: "batch", 1: "tokens"} for name in (*MINILM_INPUTS, "last_hidden_state")}
+        feed = _sample_feed(src)
         with torch.inference_mode(), warnings.catch_warnings():
             # the reference comes first: the exporter leaves the torch module changed
             want = bert(**{k: torch.from_numpy(v) for k, v in feed.items()}).last_hidden_state.numpy()
             warnings.simplefilter("ignore")  # the tracer's notes on shapes; _check_export below runs the result
-            torch.onnx.export(LastHidden(bert), example, str(tmp / "model.onnx"), input_names=list(_ONNX_INPUTS),
+            torch.onnx.export(LastHidden(bert), example, str(tmp / "model.onnx"), input_names=list(MINILM_INPUTS),
                               output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False)
         for name in ("tokenizer.json", "sentence_bert_config.json"):
             shutil.copy2(src / name, tmp / name)
@@ -119,16 +119,10 @@ def prepare_embedder_onnx(model_dir: Path, force: bool = False) -> Path:
     return target
 
 
-def _sample_feed(tokenizer_json: Path) -> dict[str, Any]:
-    """A padded batch of two texts of different lengths, as numpy inputs for the exported model."""
-    import numpy as np
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(tokenizer_json))
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-    encoded = tokenizer.encode_batch(["Pyongyang", "North Korea earns between $750 million and $1.1 billion a year."])
-    return {name: np.array([getattr(e, attr) for e in encoded], dtype=np.int64)
-            for name, attr in zip(_ONNX_INPUTS, ("ids", "attention_mask", "type_ids"), strict=True)}
+def _sample_feed(folder: Path) -> dict[str, Any]:
+    """A padded batch of two texts of different lengths, as the exported model's inputs."""
+    texts = ["Pyongyang", "North Korea earns between $750 million and $1.1 billion a year."]
+    return minilm_inputs(minilm_tokenizer(folder), texts)
 
 
 def _check_export(onnx_file: Path, feed: dict[str, Any], want: Any) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import Any
 
@@ -56,16 +57,12 @@ async def ask(body: AskRequest, request: Request, pipeline: PipelineDep, queue: 
     history = body.turns()
     pipeline.check_question(body.question, history)  # a bad request never takes a place in line
     ticket = queue.admit()
-    stop = StopSignal()
-    watcher = asyncio.ensure_future(_stop_on_disconnect(request, stop))  # nobody reads it: stop generating
     try:
-        async with ticket:
+        async with _stop_when_gone(request) as stop, ticket:
             if stop.is_set():
                 return Response(status_code=499)  # the client left while waiting in line; it sees nothing
             answer = await run_in_threadpool(pipeline.ask, body.question, history, body.top_k, stop)
     finally:
-        stop.set()
-        watcher.cancel()
         ticket.release()
     return answer.to_dict()
 
@@ -117,11 +114,9 @@ async def _answer_events(
     history: list[Turn],
     top_k: int | None,
 ) -> AsyncIterator[str]:
-    stop = StopSignal()
-    watcher = asyncio.ensure_future(_stop_on_disconnect(request, stop))
     items: Iterator[str | Answer] | None = None
     try:
-        async with ticket:  # waits for the one generation slot
+        async with _stop_when_gone(request) as stop, ticket:  # the ticket waits for the one generation slot
             if stop.is_set():
                 return  # the client left while waiting in line
             items = pipeline.stream(question, history, top_k, stop)
@@ -139,13 +134,26 @@ async def _answer_events(
         log.exception("streamed answer failed")
         yield sse("error", {"detail": "internal error while answering: see the server log"})
     finally:
-        stop.set()  # a generation still running (client gone) ends at its next token
-        watcher.cancel()
         close = getattr(items, "close", None)
         if close is not None:
             with anyio.CancelScope(shield=True):
                 await run_in_threadpool(close)  # ends the pipeline's generator: frees its generation lock
         ticket.release()
+
+
+@asynccontextmanager
+async def _stop_when_gone(request: Request) -> AsyncIterator[StopSignal]:
+    """A StopSignal that is set when the client disconnects, and when the block ends.
+
+    Set on leaving, a generation still running (its client gone) ends at its next token.
+    """
+    stop = StopSignal()
+    watcher = asyncio.ensure_future(_stop_on_disconnect(request, stop))
+    try:
+        yield stop
+    finally:
+        stop.set()
+        watcher.cancel()
 
 
 async def _stop_on_disconnect(request: Request, stop: StopSignal) -> None:

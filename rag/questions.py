@@ -13,8 +13,9 @@ _NUMBER_WORD = (
 )
 _NUMBER_WORDS = rf"\b({_NUMBER_WORD})\b"
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
+_CALENDAR_NAMES = rf"{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _DATE = re.compile(
-    rf"\b({_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
+    rf"\b({_CALENDAR_NAMES}|yesterday|today|"
     r"(19|20)\d\d|\d{4}s|century|decades?|years?|months?|weeks?|ago|since|last|recently|earlier|"
     r"spring|summer|autumn|fall|winter)\b",
     re.IGNORECASE,
@@ -40,7 +41,7 @@ _ASKS = (
                         + r"(\w+ ){0,2}(" + _NAMED + r")\b)", re.IGNORECASE)),
 )
 # Capitalised but not names of a place or person: "photographed in mid-July" does not say where.
-_CALENDAR = re.compile(rf"\b({_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
+_CALENDAR = re.compile(rf"\b({_CALENDAR_NAMES})\b", re.IGNORECASE)
 _HOW_MANY = re.compile(r"^\s*how many\s+(.*)$", re.IGNORECASE)
 # a count and the three words after it. Example: "around 50,000 workers to China" -> ("50,000", " workers to China")
 _COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){{0,3}})", re.IGNORECASE)

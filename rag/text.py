@@ -122,7 +122,7 @@ def numbers(text: str) -> set[str]:
     """
     plain = for_matching(text)
     found = {m.replace(",", "") for m in _NUMBER.findall(plain)}
-    return found | {_ORDINALS[w] for w in words(plain) if w in _ORDINALS}
+    return found | {_ORDINALS[w] for w in map(str.lower, _TOKEN.findall(plain)) if w in _ORDINALS}
 
 
 _NAME = re.compile(r"\b[A-Z][a-zA-Z]*(?:[-'][A-Za-z]+)*\b")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .places import countries, new_places
 from .text import for_matching, name_in, proper_names, terms
 
 _NUMBER_WORD = (
@@ -40,6 +41,9 @@ _ASKS = (
     ("name", re.compile(r"^\s*(what (is|was|are|were) the names? of\b|(\w+ )?(what|which) " + _NO_VERB
                         + r"(\w+ ){0,2}(" + _NAMED + r")\b)", re.IGNORECASE)),
 )
+# "Which city ...", "To which country ...": only a city (or a country) answers these
+_PLACE_TYPE = re.compile(r"^\s*(?:to |in |from |at )?(?:what|which) (?:\w+ ){0,2}(cit|countr|town)(?:y|ies|s)?\b",
+                         re.IGNORECASE)
 # Capitalised but not names of a place or person: "photographed in mid-July" does not say where.
 _CALENDAR = re.compile(rf"\b({_CALENDAR_NAMES})\b", re.IGNORECASE)
 _HOW_MANY = re.compile(r"^\s*how many\s+(.*)$", re.IGNORECASE)
@@ -47,10 +51,18 @@ _HOW_MANY = re.compile(r"^\s*how many\s+(.*)$", re.IGNORECASE)
 _COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){{0,3}})", re.IGNORECASE)
 
 
+def _asked(question: str) -> str:
+    """The part of the question that asks: after a semicolon, the clause that follows it.
+
+    Example: "It called off a game; in which city did it play instead?" -> " in which city did it play instead?"
+    """
+    return for_matching(question).rsplit(";", 1)[-1]
+
+
 def asks_for(question: str) -> str | None:
     """'number', 'date', 'place', 'person' or None: the kind of fact the question's wording requires."""
     for kind, pattern in _ASKS:
-        if pattern.search(for_matching(question)):
+        if pattern.search(_asked(question)):
             return kind
     return None
 
@@ -60,7 +72,7 @@ def counted(question: str) -> list[str]:
 
     Example: "How many North Korean workers were in China?" -> ["worker"]
     """
-    m = _HOW_MANY.match(for_matching(question))
+    m = _HOW_MANY.match(_asked(question))
     if not m:
         return []
     names = proper_names(question)
@@ -78,7 +90,8 @@ def holds(text: str, kind: str | None, question: str = "") -> bool:
     """Whether `text` contains a fact of that kind.
 
     A count must be a number (not money) followed closely by what the question counts; a place, person
-    or name must be a name the question does not already contain.
+    or name must be a name the question does not already contain, and for "which city" or "which
+    country" a city or a country.
     """
     if kind == "number":
         nouns = counted(question)
@@ -95,6 +108,11 @@ def holds(text: str, kind: str | None, question: str = "") -> bool:
     if kind == "date":
         return bool(_DATE.search(text))
     if kind in ("place", "person", "name"):
+        text = _CALENDAR.sub(" ", text)
+        if kind == "place" and (wanted := _PLACE_TYPE.match(_asked(question))):
+            return bool(new_places(text, "country" if wanted.group(1).lower() == "countr" else "city", question))
         asked = proper_names(question)
-        return any(not name_in(n, asked) for n in proper_names(_CALENDAR.sub(" ", text)))
+        # a country opening the sentence is a name too: "Russia is expected to hire them."
+        named = proper_names(text) | {w for c in countries(text) for w in c.split()}
+        return any(not name_in(n, asked) for n in named)
     return True

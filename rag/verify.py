@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .places import countries
 from .questions import asks_for, holds
 from .text import name_in, numbers, proper_names, terms
 from .types import Evidence
@@ -49,10 +50,19 @@ _YES_NO = re.compile(
 )
 
 
+def _vocabulary(text: str) -> set[str]:
+    """The text's terms, plus the names of the countries it names by capital or demonym.
+
+    Example: "Pyongyang has been striving ..." -> {"pyongyang", "striving", ..., "north", "korea"}: an answer
+    may say "North Korea" for "Pyongyang", as news writing does the other way round.
+    """
+    return set(terms(text)) | {w for c in countries(text, capitals=True) for w in c.split()}
+
+
 def _invented(answer: str, texts: Sequence[str]) -> list[str]:
     """Numbers and names in the answer that occur in no evidence sentence."""
     joined = " ".join(texts)
-    vocab = set(terms(joined))
+    vocab = _vocabulary(joined)
     missing = sorted(numbers(answer) - numbers(joined))
     missing += sorted(n for n in proper_names(answer) if not name_in(n, vocab))
     return missing
@@ -102,7 +112,7 @@ def supports(claim: str, cited_texts: Sequence[str]) -> bool:
     joined = " ".join(cited_texts)
     if not numbers(claim) <= numbers(joined):
         return False
-    cited_terms = set(terms(joined))
+    cited_terms = _vocabulary(joined)
     if not all(name_in(n, cited_terms) for n in proper_names(claim)):
         return False
     claim_terms = set(terms(claim))

@@ -6,6 +6,7 @@ import logging
 import threading
 from typing import Literal
 
+from rag import places
 from rag.errors import RagError
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -44,6 +45,7 @@ class PipelineLoader:
         try:
             pipeline = self._given or Pipeline.from_settings(self.settings)
             pipeline.embedder.embed("warm up")
+            places.load()
             pipeline.generator.warm_up()
             self.pipeline = pipeline
             log.info("engine ready: %s, %s", pipeline.generator.name, pipeline.embedder.name)

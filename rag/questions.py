@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .places import countries, new_places
-from .text import for_matching, name_in, proper_names, terms
+from .text import STOPWORDS, for_matching, name_in, proper_names, terms
 
 _NUMBER_WORD = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy"
@@ -13,6 +13,7 @@ _NUMBER_WORD = (
     r"|thousands?|millions?|billions?|dozens?|half|twice|double|triple"
 )
 _NUMBER_WORDS = rf"\b({_NUMBER_WORD})\b"
+_NUMBER_WORDS_SET = frozenset(_NUMBER_WORD.replace("s?", "").split("|"))
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
 _CALENDAR_NAMES = rf"{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _DATE = re.compile(
@@ -36,14 +37,15 @@ _ASKS = (
     ("date", re.compile(r"^\s*(when\b|(in |during |on )?(what|which) (year|month|day|date|decade|century)\b)",
                         re.IGNORECASE)),
     ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) " + _NO_VERB + r"(\w+ ){0,2}(country|"
-                         r"countries|city|cities|place|region|province|town)\b)", re.IGNORECASE)),
+                         r"countries|city|cities|capitals?|place|region|province|town)\b)", re.IGNORECASE)),
     ("person", re.compile(r"^\s*(who|whom)\b", re.IGNORECASE)),
     ("name", re.compile(r"^\s*(what (is|was|are|were) the names? of\b|(\w+ )?(what|which) " + _NO_VERB
                         + r"(\w+ ){0,2}(" + _NAMED + r")\b)", re.IGNORECASE)),
 )
-# "Which city ...", "To which country ...": only a city (or a country) answers these
-_PLACE_TYPE = re.compile(r"^\s*(?:to |in |from |at )?(?:what|which) (?:\w+ ){0,2}(cit|countr|town)(?:y|ies|s)?\b",
-                         re.IGNORECASE)
+# "Which city ...", "To which country ...": only a city (or a country) answers these; a capital is a city
+_PLACE_TYPE = re.compile(
+    r"^\s*(?:to |in |from |at )?(?:what|which) (?:\w+ ){0,2}(cit|countr|town|capital)(?:y|ies|s)?\b", re.IGNORECASE
+)
 # Capitalised but not names of a place or person: "photographed in mid-July" does not say where.
 _CALENDAR = re.compile(rf"\b({_CALENDAR_NAMES})\b", re.IGNORECASE)
 _HOW_MANY = re.compile(r"^\s*how many\s+(.*)$", re.IGNORECASE)
@@ -57,6 +59,71 @@ def _asked(question: str) -> str:
     Example: "It called off a game; in which city did it play instead?" -> " in which city did it play instead?"
     """
     return for_matching(question).rsplit(";", 1)[-1]
+
+
+# Head nouns found by asked_noun() that a sentence answers without using them: "What term does he use?",
+# and measures answered by a number ("What is the duration of ...")
+_META_NOUNS = frozenset(
+    """term word phrase expression name names title episode event incident thing things way manner example
+    reason role step measure method means aspect area field issue topic matter factor point idea group category
+    body form purpose goal result effect change feature one ones
+    time date dates day days weekday year years month months decade century period
+    duration length size height width depth distance speed rate degree temperature cost price value level
+    weight age""".split()
+)
+_DETERMINERS = frozenset(
+    """the a an its his her their our this that these those each every most least main major largest biggest
+    smallest highest lowest best worst key primary only same other exact total seldom often""".split()
+)
+_PARTITIVES = frozenset("kind kinds type types sort sorts part parts form forms".split())
+# Where a noun phrase after "which"/"what" ends: a verb, an auxiliary or a preposition
+_AUXILIARIES = frozenset(
+    """is are was were be been do does did has have had will would can could should may might must of in on at
+    for from to with by about besides during under after before between than that who which""".split()
+)
+_WHICH_NOUN = re.compile(r"^\s*(?:(?:to|in|from|at|on|for|with|by|under|of) )?(?:what|which) (.*)$", re.IGNORECASE)
+_THE_NOUN = re.compile(r"^\s*(?:what|who) (?:is|was|are|were) the (.*)$", re.IGNORECASE)
+
+
+def asked_noun(question: str) -> str | None:
+    """The noun a "which/what X" or "what/who is the X of" question asks about, when it names a topic.
+
+    The documents must use that word, or one close in meaning, to answer the question. Nouns that an answer
+    need not repeat ("which term", "what kind of") and the kinds handled by holds() give None.
+    Examples: "Which Chinese province hosted the most workers?" -> "province";
+    "What is the population of North Korea?" -> "population"; "What term does he use?" -> None
+    """
+    kind = asks_for(question)
+    asked = _asked(question)
+    if kind in ("number", "date", "name") or (kind == "place" and _PLACE_TYPE.match(asked)):
+        return None
+    m = _THE_NOUN.match(asked) or _WHICH_NOUN.match(asked)
+    if not m:
+        return None
+    head = None
+    pieces = [p.strip("?,.;:!\"'()") for p in m.group(1).split()][:6]
+    i = 0
+    while i < len(pieces):
+        raw = pieces[i]
+        w = raw.lower()
+        nxt = pieces[i + 1].lower() if i + 1 < len(pieces) else ""
+        if not raw.isalpha() or w in _AUXILIARIES:
+            break
+        if w in _PARTITIVES and nxt == "of":
+            i += 2
+            continue
+        if raw[0].isupper() or w in _DETERMINERS or w in _NUMBER_WORDS_SET:  # "Chinese", "its", "main", "two"
+            i += 1
+            continue
+        # a verb or adverb ends the noun phrase: "What happened", "What force changes the ...",
+        # "What problem consists of ...", "What castle currently houses ..."
+        if w.endswith(("ed", "ly")) or nxt in _DETERMINERS or (w.endswith("s") and nxt == "of"):
+            break
+        head = w
+        i += 1
+    if head is None or head in _META_NOUNS or head in STOPWORDS:
+        return None
+    return terms(head)[0] if terms(head) else None
 
 
 def asks_for(question: str) -> str | None:

@@ -77,8 +77,8 @@ def test_planted_unsupported_answer_falls_back_to_a_quote(article_index, minilm)
 
 
 def test_invented_fact_on_borderline_evidence_is_refused(article_index, minilm):
-    p = make(article_index, minilm, Scripted("Russia charges a visa fee of $500 [1]."))
-    a = p.ask("What visa fee does Russia charge North Korean workers?")
+    p = make(article_index, minilm, Scripted("The visa arrangements cost $500 [1]."))
+    a = p.ask("What do the visa arrangements cost?")
     assert not a.answered and a.citations == ()
     assert a.mode.startswith("refused: the answer states 500")
 

@@ -1,0 +1,49 @@
+"""The refusal gate's check that the evidence speaks of what the question asks about (real MiniLM)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.retrieval import Retriever
+
+
+@pytest.mark.parametrize(
+    ("noun", "text", "says"),
+    [
+        ("revenue", "The sector has become a major source of illicit income.", True),
+        ("programme", "It funds the nuclear and missile programs.", True),
+        ("treaty", "The two leaders signed an agreement in June.", True),
+        # related, but not the thing asked about
+        ("province", "A team in the southeast region of China cancelled the game.", False),
+        ("head", "Oh Gyeong-seob is a researcher at the institute.", False),
+        ("population", "North Korea earns $1.1 billion from its overseas workers.", False),
+    ],
+)
+def test_says_allows_words_close_in_meaning(article_index, minilm, noun, text, says):
+    assert Retriever(article_index, minilm).says(noun, text) is says
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("Which Russian province will take in the construction workers?", "never says province"),
+        ("What is the population of North Korea?", "never says population"),
+    ],
+)
+def test_gate_refuses_when_the_evidence_never_names_what_is_asked(article_index, minilm, question, reason):
+    retriever = Retriever(article_index, minilm)
+    qvec = minilm.embed(question)
+    evidence = retriever.evidence(question, question, retriever.retrieve(question, 6, qvec), qvec)
+    gate = retriever.gate(question, evidence, 0.0)  # no score threshold: only the other checks decide
+    assert not gate.answerable
+    assert reason in gate.reason
+
+
+def test_gate_passes_a_paraphrased_noun(article_index, minilm):
+    question = "What income does the IT sector bring the regime?"
+    retriever = Retriever(article_index, minilm)
+    qvec = minilm.embed(question)
+    evidence = retriever.evidence(question, question, retriever.retrieve(question, 6, qvec), qvec)
+    gate = retriever.gate(question, evidence, 0.35)
+    assert gate.answerable and gate.best is not None
+    assert "illicit income" in gate.best.sentence.text

@@ -16,12 +16,11 @@ from .generation import ExtractiveGenerator, Generator, StopSignal, build_messag
 from .index import Index, check_fresh, load_index
 from .retrieval import EVIDENCE_CHUNKS, Retriever, build_query
 from .settings import Settings
-from .types import Answer, Citation, Evidence, Passage, Turn
+from .types import NOT_COVERED, Answer, Citation, Evidence, Passage, Turn
 from .verify import Rejected, Verified, verify
 
 log = logging.getLogger(__name__)
 
-NOT_COVERED = "The documents don't say. I found nothing in them that answers this question."
 SECOND_QUOTE_RATIO = 0.9  # an extractive answer adds the runner-up sentence when it scores this close
 # A generated answer must cite a sentence scoring at least this share of the gate's best one. The 0.5B
 # model sometimes answers from a weaker sentence that is on the topic but not on the question ("Oh

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,8 +13,10 @@ from .index import Index
 from .questions import asked_noun, asks_for, holds
 from .safety import looks_like_injection
 from .text import STOPWORDS, name_in, numbers, proper_names, terms, words
-from .types import Evidence, Passage, Sentence, Turn
+from .types import NOT_COVERED, Evidence, Passage, Sentence, Turn
 
+# A capitalised word after the first character of an answer: "... relocate them to Russia [1]." -> "Russia"
+_NAME = re.compile(r"(?<=[\s(\"'])[A-Z][\w'-]*(?: [A-Z][\w'-]*)*")
 RRF_K = 60  # the constant from Cormack et al. (2009); ranks matter, raw scores of the two lists never mix
 CANDIDATES = 20  # hits taken from each of the dense and BM25 lists before fusion
 EVIDENCE_CHUNKS = 6  # fused passages whose sentences (and their neighbours) compete as evidence
@@ -37,13 +40,20 @@ class Gate:
 
 
 def build_query(question: str, history: Sequence[Turn]) -> str:
-    """The retrieval query: the question, preceded by the last user turn when there is one.
+    """The retrieval query: the last user turn and the names its answer added, then the question.
 
-    Example: history [user "Where are the IT workers being sent?"], question "Why there?" ->
-    "Where are the IT workers being sent? Why there?"
+    A follow-up often refers to what the previous answer named ("that country"); the rest of the answer
+    is left out, or the query would find the sentence that answer quoted. Example: history [user "Where
+    are the IT workers being sent?", assistant "Pyongyang is sending them to Russia [1]."], question
+    "Why there?" -> "Where are the IT workers being sent? Russia Why there?"
     """
     last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
-    return f"{last_user} {question}".strip() if last_user else question
+    last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    asked = set(terms(last_user))
+    named = [] if last_answer == NOT_COVERED else [
+        n for n in dict.fromkeys(_NAME.findall(last_answer[1:])) if not set(terms(n)) <= asked
+    ]
+    return " ".join(part for part in (last_user, *named, question) if part)
 
 
 class Retriever:

@@ -93,6 +93,10 @@ class Turn:
     content: str
 
 
+# The answer text when the documents do not cover a question
+NOT_COVERED = "The documents don't say. I found nothing in them that answers this question."
+
+
 @dataclass(frozen=True)
 class Answer:
     """What `Pipeline.ask` returns; `[n]` markers in `answer` refer to `citations[i].n`."""

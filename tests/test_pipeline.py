@@ -8,6 +8,7 @@ import pytest
 
 from rag.generation import ExtractiveGenerator, Generator, StopSignal
 from rag.pipeline import NOT_COVERED, Pipeline
+from rag.retrieval import build_query
 from rag.settings import Settings
 from rag.types import Answer, Turn
 
@@ -134,6 +135,27 @@ def test_follow_up_uses_the_previous_turn(article_index, minilm):
     followed = p.retrieve("Which resolution is that?", history)
     assert any("sanctions" in x.chunk.text for x in followed[:2])
     assert [x.chunk.chunk_id for x in alone] != [x.chunk.chunk_id for x in followed]
+
+
+def test_follow_up_uses_the_names_in_the_previous_answer(article_index, minilm):
+    # "that country" is named only in the answer: with it, the sentence on why Russia wants the workers
+    # is among the evidence the model sees
+    p = make(article_index, minilm, ExtractiveGenerator())
+    question = "Why does that country want them?"
+    asked = Turn("user", "Where are the North Korean workers who must leave China expected to go?")
+    answered = Turn("assistant", "They are expected to be sent to Russia [1].")
+
+    def evidence(history: list[Turn]) -> list[str]:
+        query = build_query(question, history)
+        qvec = minilm.embed(query)
+        found = p.retriever.evidence(question, query, p.retriever.retrieve(query, 6, qvec), qvec)
+        return [e.sentence.text for e in found[: p.settings.max_evidence]]
+
+    assert build_query(question, [asked, answered]).endswith("go? Russia Why does that country want them?")
+    assert any("skilled labor" in t for t in evidence([asked, answered]))
+    assert not any("skilled labor" in t for t in evidence([asked]))
+    # a refusal in the history adds nothing to the query
+    assert build_query("Why?", [Turn("user", "Who won them?"), Turn("assistant", NOT_COVERED)]) == "Who won them? Why?"
 
 
 def test_timeout_returns_the_extractive_answer(article_index, minilm):

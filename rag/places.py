@@ -105,6 +105,23 @@ def countries(text: str, capitals: bool = False) -> set[str]:
     return found
 
 
+def country_of(name: str) -> str | None:
+    """The country a lower-case capital or common name stands for: "pyongyang" -> "north korea",
+    "america" -> "united states"; None for anything else."""
+    if name in _capitals():
+        return _capitals()[name]
+    country = _countries().get(name)
+    return country if country != name else None
+
+
+def country_words(text: str) -> set[str]:
+    """Words of the countries a text names, also by capital or demonym.
+
+    Example: "Beijing's enforcement of sanctions" -> {"china"}; "North Korean workers" -> {"north", "korea"}
+    """
+    return {w for c in countries(text, capitals=True) for w in c.split()}
+
+
 def new_places(text: str, wanted: str, question: str) -> set[str]:
     """Cities or countries (`wanted`) named in `text` but not in `question`.
 

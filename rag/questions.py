@@ -36,7 +36,7 @@ _ASKS = (
                           re.IGNORECASE)),
     ("date", re.compile(r"^\s*(when\b|(in |during |on )?(what|which) (year|month|day|date|decade|century)\b)",
                         re.IGNORECASE)),
-    ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) " + _NO_VERB + r"(\w+ ){0,2}(country|"
+    ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) " + _NO_VERB + r"(\w+ ){0,3}(country|"
                          r"countries|city|cities|capitals?|place|region|province|town)\b)", re.IGNORECASE)),
     ("person", re.compile(r"^\s*(who|whom)\b", re.IGNORECASE)),
     ("name", re.compile(r"^\s*(what (is|was|are|were) the names? of\b|(\w+ )?(what|which) " + _NO_VERB
@@ -44,7 +44,7 @@ _ASKS = (
 )
 # "Which city ...", "To which country ...": only a city (or a country) answers these; a capital is a city
 _PLACE_TYPE = re.compile(
-    r"^\s*(?:to |in |from |at )?(?:what|which) (?:\w+ ){0,2}(cit|countr|town|capital)(?:y|ies|s)?\b", re.IGNORECASE
+    r"^\s*(?:to |in |from |at )?(?:what|which) (?:\w+ ){0,3}(cit|countr|town|capital)(?:y|ies|s)?\b", re.IGNORECASE
 )
 # Capitalised but not names of a place or person: "photographed in mid-July" does not say where.
 _CALENDAR = re.compile(rf"\b({_CALENDAR_NAMES})\b", re.IGNORECASE)

@@ -10,6 +10,7 @@ import numpy as np
 
 from .embedding import Embedder
 from .index import Index
+from .places import country_of, country_words
 from .questions import asked_noun, asks_for, holds
 from .safety import looks_like_injection
 from .text import STOPWORDS, name_in, numbers, proper_names, terms, words
@@ -54,6 +55,17 @@ def build_query(question: str, history: Sequence[Turn]) -> str:
         n for n in dict.fromkeys(_NAME.findall(last_answer[1:])) if not set(terms(n)) <= asked
     ]
     return " ".join(part for part in (last_user, *named, question) if part)
+
+
+def _mentioned(name: str, vocabulary: set[str] | dict[str, int]) -> bool:
+    """Whether a name of the question occurs in the vocabulary, a capital also by its country's name.
+
+    Example: "moscow" is mentioned by {"russia", ...}, "america" by {"united", "state", ...}
+    """
+    if name_in(name, vocabulary):
+        return True
+    country = country_of(name)
+    return country is not None and all(name_in(w, vocabulary) for w in terms(country))
 
 
 class Retriever:
@@ -165,7 +177,7 @@ class Retriever:
         names = proper_names(question)
         nums = numbers(question)
         corpus_vocab = self.index.sentence_df
-        unknown = sorted(n for n in names if not name_in(n, corpus_vocab))
+        unknown = sorted(n for n in names if not _mentioned(n, corpus_vocab))
         if unknown:
             return Gate(False, f"the documents never mention {', '.join(unknown)}", None)
         kind = asks_for(question)
@@ -176,8 +188,8 @@ class Retriever:
                 reasons.append(f"evidence score {e.score:.2f} < {min_score:.2f}")
                 continue
             context = self.context_text(e.sentence)
-            ctx_terms = set(terms(context))
-            missing = [n for n in sorted(names) if not name_in(n, ctx_terms)]
+            ctx_terms = set(terms(context)) | country_words(context)  # "Beijing" names China
+            missing = [n for n in sorted(names) if not _mentioned(n, ctx_terms)]
             missing += [n for n in sorted(nums) if n not in numbers(context)]
             if missing:
                 reasons.append(f"evidence lacks {', '.join(missing)}")

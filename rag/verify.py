@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .places import countries
+from .places import country_words
 from .questions import asks_for, holds
 from .text import name_in, numbers, proper_names, terms
 from .types import Evidence
@@ -56,7 +56,7 @@ def _vocabulary(text: str) -> set[str]:
     Example: "Pyongyang has been striving ..." -> {"pyongyang", "striving", ..., "north", "korea"}: an answer
     may say "North Korea" for "Pyongyang", as news writing does the other way round.
     """
-    return set(terms(text)) | {w for c in countries(text, capitals=True) for w in c.split()}
+    return set(terms(text)) | country_words(text)
 
 
 def _invented(answer: str, texts: Sequence[str]) -> list[str]:

@@ -47,3 +47,21 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
     gate = retriever.gate(question, evidence, 0.35)
     assert gate.answerable and gate.best is not None
     assert "illicit income" in gate.best.sentence.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the question names a capital, the article the country; or the other way round
+        ("What kind of visa arrangements is Moscow expected to use to hire them?", "nonworker visa"),
+        ("Which markets did Pyongyang exploit during the pandemic?", "cryptocurrency markets"),
+        ("Whose sanctions has China been enforcing more strictly?", "United Nations sanctions"),
+    ],
+)
+def test_gate_reads_a_capital_as_its_country(article_index, minilm, question, expected):
+    retriever = Retriever(article_index, minilm)
+    qvec = minilm.embed(question)
+    evidence = retriever.evidence(question, question, retriever.retrieve(question, 6, qvec), qvec)
+    gate = retriever.gate(question, evidence, 0.0)
+    assert gate.answerable and gate.best is not None, gate.reason
+    assert expected in gate.best.sentence.text

@@ -66,7 +66,8 @@ def _asked(question: str) -> str:
 _META_NOUNS = frozenset(
     """term word phrase expression name names title episode event incident thing things way manner example
     reason role step measure method means aspect area field issue topic matter factor point idea group category
-    body form purpose goal result effect change feature one ones
+    body form purpose goal result effect change feature one ones case cases circumstance circumstances
+    situation situations condition conditions
     time date dates day days weekday year years month months decade century period
     duration length size height width depth distance speed rate degree temperature cost price value level
     weight age""".split()
@@ -79,7 +80,7 @@ _PARTITIVES = frozenset("kind kinds type types sort sorts part parts form forms"
 # Where a noun phrase after "which"/"what" ends: a verb, an auxiliary or a preposition
 _AUXILIARIES = frozenset(
     """is are was were be been do does did has have had will would can could should may might must of in on at
-    for from to with by about besides during under after before between than that who which""".split()
+    for from to with by about besides during under after before between behind than that who which""".split()
 )
 _WHICH_NOUN = re.compile(r"^\s*(?:(?:to|in|from|at|on|for|with|by|under|of) )?(?:what|which) (.*)$", re.IGNORECASE)
 _THE_NOUN = re.compile(r"^\s*(?:what|who) (?:is|was|are|were) the (.*)$", re.IGNORECASE)
@@ -119,6 +120,16 @@ def asked_noun(question: str) -> str | None:
         # "What problem consists of ...", "What castle currently houses ..."
         if w.endswith(("ed", "ly")) or nxt in _DETERMINERS or (w.endswith("s") and nxt == "of"):
             break
+        # a noun and its verb: "What T cells help ...", "Which resolution forbids member states ..."
+        # (but "What kind of visa arrangements is ..." ends on the noun)
+        if head is not None and (
+            head.endswith("s") and not w.endswith("s")
+            or not head.endswith("s") and w.endswith("s") and nxt.isalpha() and nxt not in _AUXILIARIES
+        ):
+            break
+        if w.endswith("ing") and nxt.isalpha() and nxt not in _AUXILIARIES:  # "Which booming markets ..."
+            i += 1
+            continue
         head = w
         i += 1
     if head is None or head in _META_NOUNS or head in STOPWORDS:

@@ -19,11 +19,14 @@ from rag.questions import asked_noun
         ("What part of its workforce will Pyongyang send on?", "workforce"),
         ("What force changes an object's direction of travel?", "force"),
         ("Which problem consists of both inflationary and deflationary impacts?", "problem"),
+        ("What type of T cells help with both innate and adaptive immunity?", "cell"),
+        ("Which UN resolution forbids member states from hiring them?", "resolution"),
         # after a semicolon comes what is asked
         ("It called off a game; which team did it play instead?", None),
         # nouns an answer does not repeat: meta nouns, measures, times, and kinds holds() checks
         ("What term does the researcher use for China?", None),
         ("What is the duration of the academic year?", None),
+        ("In what cases can the EU not override German law?", None),
         ("On which two dates did the matches take place?", None),
         ("Which newspaper did the source speak to?", None),
         ("In which city were the matches?", None),

@@ -11,6 +11,10 @@ from typing import Any
 GOLD_DIR = Path(__file__).parent / "gold"
 ARTICLE_GOLD = GOLD_DIR / "article.jsonl"
 CALIBRATION_GOLD = GOLD_DIR / "calibration.jsonl"
+# Written apart from the system, by an author who saw only the article, paraphrased as readers ask: the
+# first set guided development (its failures were read), the second was only scored.
+PARAPHRASED_GOLD = GOLD_DIR / "paraphrased.jsonl"
+HOLDOUT_GOLD = GOLD_DIR / "holdout.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

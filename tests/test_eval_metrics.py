@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from eval import metrics
-from eval.gold import ARTICLE_GOLD, CALIBRATION_GOLD, GoldError, GoldRow, load_gold, parse_rows
+from eval.gold import (
+    ARTICLE_GOLD,
+    CALIBRATION_GOLD,
+    HOLDOUT_GOLD,
+    PARAPHRASED_GOLD,
+    GoldError,
+    GoldRow,
+    load_gold,
+    parse_rows,
+)
 
 ARTICLE = Path(__file__).resolve().parents[1] / "corpus" / "000_53eae6447d86a213.txt"
 
@@ -205,7 +214,7 @@ def _raw(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("path", [ARTICLE_GOLD, CALIBRATION_GOLD])
+@pytest.mark.parametrize("path", [ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD])
 def test_gold_rows_have_required_fields(path: Path) -> None:
     for d in _raw(path):
         assert {"id", "question", "answers", "evidence", "answerable"} <= d.keys(), d
@@ -213,7 +222,7 @@ def test_gold_rows_have_required_fields(path: Path) -> None:
     load_gold(path)  # full validation: types, history roles, unique ids
 
 
-@pytest.mark.parametrize("path", [ARTICLE_GOLD, CALIBRATION_GOLD])
+@pytest.mark.parametrize("path", [ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD])
 def test_gold_evidence_is_verbatim_and_contains_an_answer(path: Path) -> None:
     article = ARTICLE.read_text(encoding="utf-8")
     for row in load_gold(path):
@@ -243,6 +252,11 @@ def test_calibration_is_balanced_and_disjoint() -> None:
         metrics.normalize(r.question) for r in calibration
     }
     assert not {e for r in article for e in r.evidence} & {e for r in calibration for e in r.evidence}
+
+
+def test_gold_sets_do_not_share_ids() -> None:
+    ids = [r.id for path in (ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD) for r in load_gold(path)]
+    assert len(ids) == len(set(ids))
 
 
 def test_bad_gold_line_names_the_line() -> None:

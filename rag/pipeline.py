@@ -162,10 +162,8 @@ class Pipeline:
         if isinstance(result, Verified) and chosen \
                 and max(chosen[i].score for i in result.cited) < MIN_CITED_RATIO * chosen[0].score:
             result = Rejected("the answer rests on weaker evidence than the best sentence")
-        if isinstance(result, Rejected) and gate.best is not None and (
-            (result.invented or result.unnamed) and gate.best.score < self.settings.sure_evidence_score
-            or result.unsupported and gate.best.score >= self.settings.sure_evidence_score
-        ):
+        if isinstance(result, Rejected) and (result.invented or result.unnamed) and gate.best is not None \
+                and gate.best.score < self.settings.sure_evidence_score:
             # The model made up the fact asked for, or could name no one for "who", and the evidence was
             # only borderline: the documents most likely lack it. With strong evidence, quoting it (below)
             # serves the reader better.

@@ -42,8 +42,6 @@ class Rejected:
     # lacked it in 4 of 5 cases, so with borderline evidence the pipeline refuses. (For "where" it was
     # 3 of 5: no better than chance, so a missing place falls back to a quote instead.)
     unnamed: bool = False
-    # True when a sentence of the answer is backed by no evidence sentence.
-    unsupported: bool = False
 
 
 _YES_NO = re.compile(
@@ -156,7 +154,7 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "") -> Ver
         if not valid:
             backing = [i for i in range(len(texts)) if supports(claim, [texts[i]])]
             if not backing:
-                return Rejected(f"unsupported: {claim!r}", unsupported=True)
+                return Rejected(f"unsupported: {claim!r}")
             valid = backing[:1]
         for i in valid:
             if i not in order:

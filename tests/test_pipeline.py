@@ -84,24 +84,6 @@ def test_invented_fact_on_borderline_evidence_is_refused(article_index, minilm):
     assert a.mode.startswith("refused: the answer states 500")
 
 
-def test_unsupported_answer_on_strong_evidence_is_refused(article_index, minilm):
-    # The earnings sentence matches closely (score >= 0.60), but nothing in it supports the answer: the question
-    # asks for a detail next to what the sentence says (on SQuAD seed 0: 8 such questions unanswerable, 2 not).
-    question = "How much does North Korea earn each year from its overseas workers in the construction sector?"
-    p = make(article_index, minilm, Scripted("The construction sector brings in $750 million [1]."))
-    a = p.ask(question)
-    assert not a.answered and a.citations == ()
-    assert a.mode.startswith("refused: unsupported")
-
-
-def test_unsupported_answer_on_borderline_evidence_falls_back_to_a_quote(article_index, minilm):
-    p = make(article_index, minilm, Scripted("The sanctions were lifted by the council [1]."))
-    a = p.ask("What do the visa arrangements cost?")
-    assert a.answered and a.mode.startswith("fallback: unsupported")
-    assert "visa arrangements" in a.answer
-    assert_quotes_valid(p, a)
-
-
 def test_answer_naming_no_one_for_who_on_borderline_evidence_is_refused(article_index, minilm):
     p = make(article_index, minilm, Scripted("The UN report was published in March [1]."))
     a = p.ask("Who led the team that wrote the UN report published in March?")

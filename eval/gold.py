@@ -11,10 +11,12 @@ from typing import Any
 GOLD_DIR = Path(__file__).parent / "gold"
 ARTICLE_GOLD = GOLD_DIR / "article.jsonl"
 CALIBRATION_GOLD = GOLD_DIR / "calibration.jsonl"
-# Written apart from the system, by an author who saw only the article, paraphrased as readers ask: the
-# first set guided development (its failures were read), the second was only scored.
+# Written apart from the system, by an author who saw only the article, phrased as readers ask. The
+# paraphrased set guided development (its failures were read); holdout was scored, and decided only the
+# reversal of one rule; holdout2 was only scored. Fresh questions are the only honest test of new rules.
 PARAPHRASED_GOLD = GOLD_DIR / "paraphrased.jsonl"
 HOLDOUT_GOLD = GOLD_DIR / "holdout.jsonl"
+HOLDOUT2_GOLD = GOLD_DIR / "holdout2.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

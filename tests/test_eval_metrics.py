@@ -12,6 +12,7 @@ from eval import metrics
 from eval.gold import (
     ARTICLE_GOLD,
     CALIBRATION_GOLD,
+    HOLDOUT2_GOLD,
     HOLDOUT_GOLD,
     PARAPHRASED_GOLD,
     GoldError,
@@ -214,7 +215,7 @@ def _raw(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("path", [ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD])
+@pytest.mark.parametrize("path", [ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD, HOLDOUT2_GOLD])
 def test_gold_rows_have_required_fields(path: Path) -> None:
     for d in _raw(path):
         assert {"id", "question", "answers", "evidence", "answerable"} <= d.keys(), d
@@ -222,7 +223,7 @@ def test_gold_rows_have_required_fields(path: Path) -> None:
     load_gold(path)  # full validation: types, history roles, unique ids
 
 
-@pytest.mark.parametrize("path", [ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD])
+@pytest.mark.parametrize("path", [ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD, HOLDOUT2_GOLD])
 def test_gold_evidence_is_verbatim_and_contains_an_answer(path: Path) -> None:
     article = ARTICLE.read_text(encoding="utf-8")
     for row in load_gold(path):
@@ -255,7 +256,8 @@ def test_calibration_is_balanced_and_disjoint() -> None:
 
 
 def test_gold_sets_do_not_share_ids() -> None:
-    ids = [r.id for path in (ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD) for r in load_gold(path)]
+    sets = (ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD, HOLDOUT2_GOLD)
+    ids = [r.id for path in sets for r in load_gold(path)]
     assert len(ids) == len(set(ids))
 
 

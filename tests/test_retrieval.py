@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from rag.retrieval import Retriever
+from rag.retrieval import Gate, Retriever
+
+
+def _gate(index, embedder, question: str, min_score: float) -> Gate:
+    """The gate's decision on the evidence retrieved for a question asked without history."""
+    retriever = Retriever(index, embedder)
+    qvec = embedder.embed(question)
+    evidence = retriever.evidence(question, question, retriever.retrieve(question, 6, qvec), qvec)
+    return retriever.gate(question, evidence, min_score)
 
 
 @pytest.mark.parametrize(
@@ -31,20 +39,14 @@ def test_says_allows_words_close_in_meaning(article_index, minilm, noun, text, s
     ],
 )
 def test_gate_refuses_when_the_evidence_never_names_what_is_asked(article_index, minilm, question, reason):
-    retriever = Retriever(article_index, minilm)
-    qvec = minilm.embed(question)
-    evidence = retriever.evidence(question, question, retriever.retrieve(question, 6, qvec), qvec)
-    gate = retriever.gate(question, evidence, 0.0)  # no score threshold: only the other checks decide
+    gate = _gate(article_index, minilm, question, 0.0)  # no score threshold: only the other checks decide
     assert not gate.answerable
     assert reason in gate.reason
 
 
 def test_gate_passes_a_paraphrased_noun(article_index, minilm):
     question = "What income does the IT sector bring the regime?"
-    retriever = Retriever(article_index, minilm)
-    qvec = minilm.embed(question)
-    evidence = retriever.evidence(question, question, retriever.retrieve(question, 6, qvec), qvec)
-    gate = retriever.gate(question, evidence, 0.35)
+    gate = _gate(article_index, minilm, question, 0.35)
     assert gate.answerable and gate.best is not None
     assert "illicit income" in gate.best.sentence.text
 
@@ -59,9 +61,6 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
     ],
 )
 def test_gate_reads_a_capital_as_its_country(article_index, minilm, question, expected):
-    retriever = Retriever(article_index, minilm)
-    qvec = minilm.embed(question)
-    evidence = retriever.evidence(question, question, retriever.retrieve(question, 6, qvec), qvec)
-    gate = retriever.gate(question, evidence, 0.0)
+    gate = _gate(article_index, minilm, question, 0.0)
     assert gate.answerable and gate.best is not None, gate.reason
     assert expected in gate.best.sentence.text

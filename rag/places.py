@@ -49,18 +49,22 @@ def _cities() -> frozenset[str]:
 
 
 @functools.cache
-def _countries() -> dict[str, str]:
-    """Lower-case country name or alias -> the country's name; capital city -> its country's name."""
+def _country_records() -> tuple[tuple[str, str], ...]:
+    """(name, capital) of every country, lower-case; the capital is "" where GeoNames has none."""
     data = json.loads((_DATA / "countries.json").read_text(encoding="utf-8"))
-    out = {for_matching(c["name"]).lower(): for_matching(c["name"]).lower() for c in data.values()}
-    out |= {alias: name for alias, name in _COUNTRY_ALIASES.items()}
-    return out
+    return tuple((for_matching(c["name"]).lower(), for_matching(c["capital"]).lower()) for c in data.values())
+
+
+@functools.cache
+def _countries() -> dict[str, str]:
+    """Lower-case country name or common alias -> the country's name. Example: "america" -> "united states"."""
+    return {name: name for name, _ in _country_records()} | _COUNTRY_ALIASES
 
 
 @functools.cache
 def _capitals() -> dict[str, str]:
-    data = json.loads((_DATA / "countries.json").read_text(encoding="utf-8"))
-    return {for_matching(c["capital"]).lower(): for_matching(c["name"]).lower() for c in data.values() if c["capital"]}
+    """Lower-case capital -> its country's name. Example: "pyongyang" -> "north korea"."""
+    return {capital: name for name, capital in _country_records() if capital}
 
 
 def _spans(text: str) -> set[str]:

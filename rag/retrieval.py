@@ -154,12 +154,16 @@ class Retriever:
         return bool((vecs[1:] @ vecs[0] >= SYNONYM_COSINE).any())
 
     def _vectors(self, ws: list[str]) -> np.ndarray:
-        missing = [w for w in dict.fromkeys(ws) if w not in self._word_vecs]
+        """Unit vectors of single words, cached. Safe to call from several request threads at once."""
+        cache = self._word_vecs
+        found = {w: v for w in dict.fromkeys(ws) if (v := cache.get(w)) is not None}
+        missing = [w for w in dict.fromkeys(ws) if w not in found]
         if missing:
-            if len(self._word_vecs) + len(missing) > WORD_CACHE:
-                self._word_vecs.clear()
-            self._word_vecs.update(zip(missing, self.embedder.embed_batch(missing), strict=True))
-        return np.stack([self._word_vecs[w] for w in ws])
+            found |= dict(zip(missing, self.embedder.embed_batch(missing), strict=True))
+            if len(cache) + len(missing) > WORD_CACHE:
+                self._word_vecs = {}  # a new dict: a thread still reading the old one is unaffected
+            self._word_vecs.update((w, found[w]) for w in missing)
+        return np.stack([found[w] for w in ws])
 
     def gate(self, question: str, evidence: Sequence[Evidence], min_score: float, look: int = 4) -> Gate:
         """Decide whether the documents answer the question, from the evidence alone.

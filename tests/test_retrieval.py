@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from rag.retrieval import Gate, Retriever
@@ -64,3 +65,18 @@ def test_gate_reads_a_capital_as_its_country(article_index, minilm, question, ex
     gate = _gate(article_index, minilm, question, 0.0)
     assert gate.answerable and gate.best is not None, gate.reason
     assert expected in gate.best.sentence.text
+
+
+def test_word_vectors_are_cached_and_bounded(hashing_index, monkeypatch):
+    from rag import retrieval
+    from rag.embedding import HashingEmbedder
+
+    monkeypatch.setattr(retrieval, "WORD_CACHE", 3)
+    embedder = HashingEmbedder()
+    retriever = Retriever(hashing_index, embedder)
+    first = retriever._vectors(["revenue", "income"])
+    assert np.allclose(first, embedder.embed_batch(["revenue", "income"]))
+    again = retriever._vectors(["income", "revenue", "income"])  # from the cache, in the order asked
+    assert np.allclose(again, first[[1, 0, 1]])
+    retriever._vectors(["salary", "wages"])  # 4 > 3 words: the cache starts over
+    assert set(retriever._word_vecs) == {"salary", "wages"}

@@ -14,6 +14,7 @@ from .embedding import Embedder
 from .errors import IndexStaleError, InputError, ModelError
 from .generation import ExtractiveGenerator, Generator, StopSignal, build_messages
 from .index import Index, check_fresh, load_index
+from .questions import asked_noun
 from .retrieval import EVIDENCE_CHUNKS, Retriever, build_query
 from .settings import Settings
 from .types import NOT_COVERED, Answer, Citation, Evidence, Passage, Turn
@@ -162,6 +163,11 @@ class Pipeline:
         if isinstance(result, Verified) and chosen \
                 and max(chosen[i].score for i in result.cited) < MIN_CITED_RATIO * chosen[0].score:
             result = Rejected("the answer rests on weaker evidence than the best sentence")
+        if isinstance(result, Verified) and (noun := asked_noun(q)) and not any(
+            self.retriever.says(noun, chosen[i].sentence.text) for i in result.cited
+        ):
+            # "Which Russian president visited?" answered from a sentence that speaks of no president
+            result = Rejected(f"the answer cites no sentence about the {noun} asked for")
         if isinstance(result, Rejected) and (result.invented or result.unnamed) and gate.best is not None \
                 and gate.best.score < self.settings.sure_evidence_score:
             # The model made up the fact asked for, or could name no one for "who", and the evidence was

@@ -110,6 +110,17 @@ def test_answer_from_a_much_weaker_sentence_falls_back_to_the_best_quote(article
     assert_quotes_valid(p, a)
 
 
+def test_answer_citing_no_sentence_about_the_asked_noun_falls_back_to_a_quote(article_index, minilm):
+    # The sentence quoted is supported and scores well enough, but it speaks of no president.
+    answer = ('China "recently demanded the repatriation of North Korean workers," a source familiar with the '
+              "matter told the JoongAng Ilbo, an affiliate of the Korea JoongAng Daily, on Wednesday [2].")
+    p = make(article_index, minilm, Scripted(answer))
+    a = p.ask("Which Russian president paid a visit to North Korea recently?")
+    assert a.mode == "fallback: the answer cites no sentence about the president asked for"
+    assert "Vladimir Putin" in a.answer
+    assert_quotes_valid(p, a)
+
+
 def test_supported_generated_answer_is_kept_and_renumbered(article_index, minilm):
     p = make(article_index, minilm, Scripted("North Korea earns between $750 million and $1.1 billion a year [4]."))
     a = p.ask(EARNINGS)

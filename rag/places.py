@@ -118,12 +118,12 @@ def country_of(name: str) -> str | None:
     return country if country != name else None
 
 
-def country_words(text: str) -> set[str]:
-    """Words of the countries a text names, also by capital or demonym.
+def country_words(text: str, capitals: bool = True) -> set[str]:
+    """Words of the countries a text names, also by demonym and (with `capitals`) by capital.
 
     Example: "Beijing's enforcement of sanctions" -> {"china"}; "North Korean workers" -> {"north", "korea"}
     """
-    return {w for c in countries(text, capitals=True) for w in c.split()}
+    return {w for c in countries(text, capitals) for w in c.split()}
 
 
 def new_places(text: str, wanted: str, question: str) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .places import countries, new_places
+from .places import country_words, new_places
 from .text import STOPWORDS, for_matching, name_in, proper_names, terms
 
 _NUMBER_WORD = (
@@ -191,6 +191,6 @@ def holds(text: str, kind: str | None, question: str = "") -> bool:
             return bool(new_places(text, "country" if wanted.group(1).lower() == "countr" else "city", question))
         asked = proper_names(question)
         # a country opening the sentence is a name too: "Russia is expected to hire them."
-        named = proper_names(text) | {w for c in countries(text) for w in c.split()}
+        named = proper_names(text) | country_words(text, capitals=False)
         return any(not name_in(n, asked) for n in named)
     return True

@@ -29,42 +29,46 @@ _COUNTRY_ALIASES = {
 # Smaller towns share their names with common words and people ("Airport", "Police", "Kim")
 MIN_POPULATION = 50_000
 # Each record reads {"geonameid": .., "name": .., "latitude": .., "longitude": .., "countrycode": ..,
-# "population": .., ...}. Only name and population are picked out: parsing the whole file would briefly hold
-# about 150 MB of objects.
+# "population": .., ...}. Only name, country code and population are picked out: parsing the whole file
+# would briefly hold about 150 MB of objects.
 _CITY_RECORD = re.compile(
-    r'"name":\s*("(?:[^"\\]|\\.)*"),\s*"latitude":[^,]*,\s*"longitude":[^,]*,\s*"countrycode":[^,]*,'
+    r'"name":\s*("(?:[^"\\]|\\.)*"),\s*"latitude":[^,]*,\s*"longitude":[^,]*,\s*"countrycode":\s*"(\w*)",'
     r'\s*"population":\s*(\d+)'
 )
 
 
 @functools.cache
-def _cities() -> frozenset[str]:
-    """Lower-case names of the world's cities of MIN_POPULATION people or more."""
+def _cities() -> dict[str, frozenset[str]]:
+    """Lower-case name of each of the world's cities of MIN_POPULATION people or more -> the countries that
+    have a city of that name. Example: "moscow" -> {"russia"}"""
     raw = (_DATA / "cities15000.json").read_text(encoding="utf-8")
-    return frozenset(
-        for_matching(json.loads(name)).lower()
-        for name, population in _CITY_RECORD.findall(raw)
-        if int(population) >= MIN_POPULATION
-    )
+    by_code = {code: name for name, _, code in _country_records()}
+    found: dict[str, set[str]] = {}
+    for name, code, population in _CITY_RECORD.findall(raw):
+        if int(population) >= MIN_POPULATION:
+            found.setdefault(for_matching(json.loads(name)).lower(), set()).add(by_code.get(code, ""))
+    return {city: frozenset(countries) for city, countries in found.items()}
 
 
 @functools.cache
-def _country_records() -> tuple[tuple[str, str], ...]:
-    """(name, capital) of every country, lower-case; the capital is "" where GeoNames has none."""
+def _country_records() -> tuple[tuple[str, str, str], ...]:
+    """(name, capital, ISO code) of every country, lower-case; the capital is "" where GeoNames has none."""
     data = json.loads((_DATA / "countries.json").read_text(encoding="utf-8"))
-    return tuple((for_matching(c["name"]).lower(), for_matching(c["capital"]).lower()) for c in data.values())
+    return tuple(
+        (for_matching(c["name"]).lower(), for_matching(c["capital"]).lower(), c["iso"]) for c in data.values()
+    )
 
 
 @functools.cache
 def _countries() -> dict[str, str]:
     """Lower-case country name or common alias -> the country's name. Example: "america" -> "united states"."""
-    return {name: name for name, _ in _country_records()} | _COUNTRY_ALIASES
+    return {name: name for name, _, _ in _country_records()} | _COUNTRY_ALIASES
 
 
 @functools.cache
 def _capitals() -> dict[str, str]:
     """Lower-case capital -> its country's name. Example: "pyongyang" -> "north korea"."""
-    return {capital: name for name, capital in _country_records() if capital}
+    return {capital: name for name, capital, _ in _country_records() if capital}
 
 
 def _spans(text: str) -> set[str]:
@@ -85,7 +89,12 @@ def _spans(text: str) -> set[str]:
 
 def cities(text: str) -> set[str]:
     """Names of cities in the text. Example: "flights from Beijing Capital International Airport" -> {"beijing"}"""
-    return _spans(text) & _cities()
+    return _spans(text) & _cities().keys()
+
+
+def city_in(city: str, country: str) -> bool:
+    """Whether some city of that (lower-case) name lies in the country. Example: ("moscow", "russia") -> True"""
+    return country in _cities().get(city, frozenset())
 
 
 def _demonym(word: str, country: str) -> bool:
@@ -126,8 +135,9 @@ def country_words(text: str, capitals: bool = True) -> set[str]:
     return {w for c in countries(text, capitals) for w in c.split()}
 
 
-def new_places(text: str, wanted: str, question: str) -> set[str]:
-    """Cities or countries (`wanted`) named in `text` but not in `question`.
+def new_places(text: str, wanted: str, question: str, within: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """Cities or countries (`wanted`) named in `text` but not in `question`; cities only in the countries
+    `within`, when given ("Which Russian city?" is not answered by "Pyongyang").
 
     A country counts as named by its demonym ("Chinese") or by its capital ("Pyongyang"), in the text
     ("a growing focus on Moscow" names Russia) as in the question. Example:
@@ -136,6 +146,8 @@ def new_places(text: str, wanted: str, question: str) -> set[str]:
     """
     if wanted == "city":
         found, asked = cities(text), cities(question)
+        if within:
+            found = {c for c in found if any(city_in(c, country) for country in within)}
     else:
         found, asked = countries(text, capitals=True), countries(question, capitals=True)
     asked_words = {w for w in re.findall(r"[a-z]+", for_matching(question).lower())}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .places import country_words, new_places
+from .places import countries, country_words, new_places
 from .text import STOPWORDS, for_matching, name_in, proper_names, terms
 
 _NUMBER_WORD = (
@@ -42,9 +42,10 @@ _ASKS = (
     ("name", re.compile(r"^\s*(what (is|was|are|were) the names? of\b|(\w+ )?(what|which) " + _NO_VERB
                         + r"(\w+ ){0,2}(" + _NAMED + r")\b)", re.IGNORECASE)),
 )
-# "Which city ...", "To which country ...": only a city (or a country) answers these; a capital is a city
+# "Which city ...", "To which country ...": only a city (or a country) answers these; a capital is a city.
+# The words before the type may name a country: "Which Russian city" is answered by a city in Russia.
 _PLACE_TYPE = re.compile(
-    r"^\s*(?:to |in |from |at )?(?:what|which) (?:\w+ ){0,3}(cit|countr|town|capital)(?:y|ies|s)?\b", re.IGNORECASE
+    r"^\s*(?:to |in |from |at )?(?:what|which) ((?:\w+ ){0,3})(cit|countr|town|capital)(?:y|ies|s)?\b", re.IGNORECASE
 )
 # Capitalised but not names of a place or person: "photographed in mid-July" does not say where.
 _CALENDAR = re.compile(rf"\b({_CALENDAR_NAMES})\b", re.IGNORECASE)
@@ -188,7 +189,9 @@ def holds(text: str, kind: str | None, question: str = "") -> bool:
     if kind in ("place", "person", "name"):
         text = _CALENDAR.sub(" ", text)
         if kind == "place" and (wanted := _PLACE_TYPE.match(_asked(question))):
-            return bool(new_places(text, "country" if wanted.group(1).lower() == "countr" else "city", question))
+            if wanted.group(2).lower() == "countr":
+                return bool(new_places(text, "country", question))
+            return bool(new_places(text, "city", question, within=countries(wanted.group(1))))
         asked = proper_names(question)
         # a country opening the sentence is a name too: "Russia is expected to hire them."
         named = proper_names(text) | country_words(text, capitals=False)

@@ -55,3 +55,24 @@ def test_cities_and_countries(text, cities, countries):
 )
 def test_new_places(text, wanted, question, new):
     assert places.new_places(text, wanted, question) == new
+
+
+@pytest.mark.parametrize(
+    ("city", "country", "inside"),
+    [("moscow", "russia", True), ("pyongyang", "north korea", True), ("pyongyang", "russia", False),
+     ("vladivostok", "russia", True), ("beijing", "north korea", False), ("atlantis", "russia", False)],
+)
+def test_city_in(city, country, inside):
+    assert places.city_in(city, country) is inside
+
+
+@pytest.mark.parametrize(
+    ("text", "within", "new"),
+    [
+        ("Pyongyang plans to send its IT workers to Russia.", {"russia"}, set()),
+        ("The teams played two friendlies in Moscow.", {"russia"}, {"moscow"}),
+        ("Workers flew from Beijing to Pyongyang.", set(), {"beijing", "pyongyang"}),
+    ],
+)
+def test_new_cities_within_countries(text, within, new):
+    assert places.new_places(text, "city", "Which city did they go to?", within=within) == new

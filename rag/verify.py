@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from .places import country_words
 from .questions import asks_for, holds
-from .text import name_in, numbers, proper_names, terms
+from .text import name_in, numbers, proper_names, terms, words
 from .types import Evidence
 
+COPIED_SHARE = 0.9  # an answer holding this share of a sentence's words, in order, copies it
 MIN_OVERLAP = 0.5  # share of an answer sentence's content terms that must occur in what it cites
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -81,6 +82,19 @@ def _adds_nothing(answer: str, question: str) -> bool:
     return not any(not name_in(t, asked) for t in said)
 
 
+def _copied(answer: str, texts: Sequence[str]) -> int | None:
+    """The position of the evidence sentence that the answer merely copies whole, or None.
+
+    Example: answer 'China "recently demanded the repatriation," a source said.' for that very sentence -> 0
+    """
+    said = words(answer)
+    for i, text in enumerate(texts):
+        sentence = words(text)
+        if said and len(said) >= COPIED_SHARE * len(sentence) and " ".join(said) in " ".join(sentence):
+            return i
+    return None
+
+
 def _segments(answer: str) -> list[tuple[str, list[int]]]:
     """Split an answer into sentences with the markers that follow each.
 
@@ -142,6 +156,10 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "") -> Ver
                         unnamed=kind in ("person", "name"))
     if question and _adds_nothing(plain, question):
         return Rejected("the answer only restates the question")
+    if (copied := _copied(plain, texts)) is not None and copied > 0:
+        # The 0.5B model, when it cannot find the answer, often copies a whole sentence that merely shares
+        # the question's words; quoting the best sentence serves the reader better.
+        return Rejected(f"the answer copies sentence [{copied + 1}] instead of answering")
     order: list[int] = []  # 0-based evidence positions in order of first citation
     rendered: list[str] = []
     for claim, marks in _segments(answer):

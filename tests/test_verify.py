@@ -107,6 +107,9 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         # "which city" and "which country" want a city or a country, not any name
         ("In which city did the summit take place?", "place", "Russia needs labor for its Far East.", False),
         ("In which city did the teams play?", "place", "Two matches were played in Moscow.", True),
+        # a country before "city" says where the city must lie
+        ("Which Russian city will the workers move to?", "place", "Pyongyang will move them to Russia.", False),
+        ("Which Russian city will the workers move to?", "place", "They will work in Vladivostok.", True),
         # after a semicolon comes what is asked
         ("It called off a game with a Chinese team; in which city did it play instead?", "place",
          "It called off a game with a Chinese team.", False),
@@ -166,3 +169,23 @@ def test_answers_naming_no_one_for_who_are_flagged(question, answer, unnamed):
 def test_yes_no_answers_need_not_add_words():
     result = verify("No, Resolution 2397 was adopted in 2017 [2].", EVIDENCE, "Was Resolution 2397 adopted in 2017?")
     assert isinstance(result, Verified)
+
+
+def test_copying_a_weaker_sentence_whole_is_rejected():
+    # the model copied sentence [3] for a question it could not answer from it
+    result = verify("Pyongyang plans to send its IT workers to Russia.", EVIDENCE, "Where do the earnings come from?")
+    assert isinstance(result, Rejected)
+    assert result.reason == "the answer copies sentence [3] instead of answering"
+
+
+def test_copying_the_best_sentence_is_accepted():
+    answer = "North Korea earns between $750 million and $1.1 billion annually from its overseas workers [1]."
+    result = verify(answer, EVIDENCE, "How much does North Korea earn from workers abroad?")
+    assert isinstance(result, Verified), result
+    assert result.cited == (0,)
+
+
+def test_a_short_answer_from_a_weaker_sentence_is_no_copy():
+    result = verify("They are going to Russia [3].", EVIDENCE, "Where are the IT workers going?")
+    assert isinstance(result, Verified), result
+    assert result.cited == (2,)

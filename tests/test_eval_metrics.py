@@ -13,6 +13,7 @@ from eval.gold import (
     ARTICLE_GOLD,
     CALIBRATION_GOLD,
     HOLDOUT2_GOLD,
+    HOLDOUT3_GOLD,
     HOLDOUT_GOLD,
     PARAPHRASED_GOLD,
     GoldError,
@@ -22,6 +23,7 @@ from eval.gold import (
 )
 
 ARTICLE = Path(__file__).resolve().parents[1] / "corpus" / "000_53eae6447d86a213.txt"
+GOLD_SETS = (ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD, HOLDOUT2_GOLD, HOLDOUT3_GOLD)
 
 DOC = "North Korea sent 50,000 workers to China. They are moving to Russia."
 DOCS = {"d1": DOC}
@@ -215,7 +217,7 @@ def _raw(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("path", [ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD, HOLDOUT2_GOLD])
+@pytest.mark.parametrize("path", GOLD_SETS)
 def test_gold_rows_have_required_fields(path: Path) -> None:
     for d in _raw(path):
         assert {"id", "question", "answers", "evidence", "answerable"} <= d.keys(), d
@@ -223,7 +225,7 @@ def test_gold_rows_have_required_fields(path: Path) -> None:
     load_gold(path)  # full validation: types, history roles, unique ids
 
 
-@pytest.mark.parametrize("path", [ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD, HOLDOUT2_GOLD])
+@pytest.mark.parametrize("path", GOLD_SETS)
 def test_gold_evidence_is_verbatim_and_contains_an_answer(path: Path) -> None:
     article = ARTICLE.read_text(encoding="utf-8")
     for row in load_gold(path):
@@ -256,8 +258,7 @@ def test_calibration_is_balanced_and_disjoint() -> None:
 
 
 def test_gold_sets_do_not_share_ids() -> None:
-    sets = (ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD, HOLDOUT2_GOLD)
-    ids = [r.id for path in sets for r in load_gold(path)]
+    ids = [r.id for path in GOLD_SETS for r in load_gold(path)]
     assert len(ids) == len(set(ids))
 
 

@@ -44,7 +44,7 @@ def calibrate(args: argparse.Namespace) -> int:
         qvec = pipeline.embedder.embed(query)
         evidence = r.evidence(row["question"], query, r.retrieve(query, 6, qvec), qvec)
         for j, threshold in enumerate(GRID):
-            decisions[i, j] = r.gate(row["question"], evidence, float(threshold)).answerable
+            decisions[i, j] = r.gate(row["question"], evidence, float(threshold), query=query).answerable
     answerable = np.array([bool(row["answerable"]) for row in rows])
     tpr = decisions[answerable].mean(axis=0) if answerable.any() else np.ones(len(GRID))
     tnr = (~decisions[~answerable]).mean(axis=0) if (~answerable).any() else np.ones(len(GRID))

@@ -127,7 +127,7 @@ class Pipeline:
         wide = self.retriever.retrieve(query, max(k, EVIDENCE_CHUNKS), qvec)
         passages = wide[:k]
         evidence = self.retriever.evidence(q, query, wide, qvec)
-        gate = self.retriever.gate(q, evidence, self.settings.min_evidence_score)
+        gate = self.retriever.gate(q, evidence, self.settings.min_evidence_score, query=query)
         t_retrieved = time.perf_counter()
         timings = {"retrieve": (t_retrieved - t0) * 1000}
         if not gate.answerable:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .places import countries, country_words, new_places
+from .places import countries, country_of, country_words, new_places
 from .text import STOPWORDS, for_matching, name_in, proper_names, terms
 
 _NUMBER_WORD = (
@@ -165,6 +165,44 @@ def counted(question: str) -> list[str]:
     return out
 
 
+# "What did Kim Jong-un say about ...": only a sentence that reports what someone said can answer it
+_SAID_BY = re.compile(
+    r"^\s*what (?:did|does|do|has|have|had|will|would) (.{1,80}?) (?:say|tell|state|announce|claim|comment)\b",
+    re.IGNORECASE,
+)
+_SPEECH = re.compile(
+    r"\b(said|says|told|tells|stated|states|announced|claimed|claims|noted|added|commented|wrote|remarked|"
+    r"denied|denies|replied|insisted|warned|according to|quoted)\b|[\"“”]",
+    re.IGNORECASE,
+)
+
+
+def speaker(question: str) -> str | None:
+    """Whose words a "what did X say" question asks for.
+
+    Example: "What did Kim Jong-un say?" -> "Kim Jong-un"
+    """
+    m = _SAID_BY.match(_asked(question))
+    return m.group(1) if m else None
+
+
+def reports_speech(text: str, who: str) -> bool:
+    """Whether the text reports someone's words and names the speaker's names (or country) itself.
+
+    Example: ("Kim Jong-un has reportedly turned to Russia.", "Kim Jong-un") -> False: no one is quoted
+    """
+    if not _SPEECH.search(text):
+        return False
+    said = set(terms(text)) | country_words(text)
+    return all(name_in(n, said) for n in proper_names(f"The {who}") | country_words(who, capitals=False))
+
+
+def _names_country(name: str, words: set[str]) -> bool:
+    """Whether the name is the capital (or another name) of a country whose words are all in `words`."""
+    country = country_of(name)
+    return country is not None and all(name_in(w, words) for w in country.split())
+
+
 def holds(text: str, kind: str | None, question: str = "") -> bool:
     """Whether `text` contains a fact of that kind.
 
@@ -192,8 +230,10 @@ def holds(text: str, kind: str | None, question: str = "") -> bool:
             if wanted.group(2).lower() == "countr":
                 return bool(new_places(text, "country", question))
             return bool(new_places(text, "city", question, within=countries(wanted.group(1))))
-        asked = proper_names(question)
+        # A country the question names another way is not new: "US" for "United States", "Pyongyang" for
+        # "North Korea"; neither is the capital of a country it names.
+        asked = proper_names(question) | country_words(question)
         # a country opening the sentence is a name too: "Russia is expected to hire them."
         named = proper_names(text) | country_words(text, capitals=False)
-        return any(not name_in(n, asked) for n in named)
+        return any(not name_in(n, asked) and not _names_country(n, asked) for n in named)
     return True

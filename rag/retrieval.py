@@ -11,7 +11,7 @@ import numpy as np
 from .embedding import Embedder
 from .index import Index
 from .places import country_of, country_words
-from .questions import asked_noun, asks_for, holds
+from .questions import asked_noun, asks_for, holds, reports_speech, speaker
 from .safety import looks_like_injection
 from .text import STOPWORDS, name_in, numbers, proper_names, terms, words
 from .types import NOT_COVERED, Evidence, Passage, Sentence, Turn
@@ -153,6 +153,11 @@ class Retriever:
         vecs = self._vectors([noun, *candidates])
         return bool((vecs[1:] @ vecs[0] >= SYNONYM_COSINE).any())
 
+    def _on_topic(self, topic: list[str], text: str) -> bool:
+        """Whether the text itself uses one of the question's words besides names, or a word close to it."""
+        own = set(terms(text))
+        return any(t in own for t in topic) or any(self.says(t, text) for t in topic if t.isalpha())
+
     def _vectors(self, ws: list[str]) -> np.ndarray:
         """Unit vectors of single words, cached. Safe to call from several request threads at once."""
         cache = self._word_vecs
@@ -165,14 +170,20 @@ class Retriever:
             self._word_vecs.update((w, found[w]) for w in missing)
         return np.stack([found[w] for w in ws])
 
-    def gate(self, question: str, evidence: Sequence[Evidence], min_score: float, look: int = 4) -> Gate:
+    def gate(
+        self, question: str, evidence: Sequence[Evidence], min_score: float, look: int = 4, query: str = ""
+    ) -> Gate:
         """Decide whether the documents answer the question, from the evidence alone.
 
         A candidate among the `look` best sentences passes when (1) its score reaches `min_score`,
         (2) every name and number in the question, and the noun asked about ("which province") or a word
         close to it in meaning, occur in the sentence or right around it, and (3) it holds the kind of
         fact the question asks for (a count of the right thing for "how many", a time for "when", a name
-        the question lacks for "who" and "where", a city or country for "which city/country").
+        the question lacks for "who" and "where", a city or country for "which city/country", someone's
+        reported words for "what did X say").
+        (4) For those kinds, the sentence itself must use a word of the question (or of `query`, for a
+        follow-up) besides names, or one close in meaning: the fact must not come from a sentence that only
+        its neighbour ties to the question.
         `min_score` is calibrated with `rag calibrate` on eval/gold/calibration.jsonl (questions kept apart
         from the evaluation set): the threshold that maximises balanced accuracy of answer-vs-refuse.
         """
@@ -186,6 +197,11 @@ class Retriever:
             return Gate(False, f"the documents never mention {', '.join(unknown)}", None)
         kind = asks_for(question)
         noun = asked_noun(question)
+        who = speaker(question)
+        # What the conversation asks about besides names: "Where was the summit held?" -> ["summit", "held"].
+        # The query (see build_query) adds the previous question's words, which a follow-up refers back to.
+        named = set(terms(" ".join(names))) | country_words(question)  # "Korea-Russia" -> korea, russia
+        topic = [t for t in dict.fromkeys(terms(query or question)) if not name_in(t, named) and t not in nums]
         reasons = []
         for e in evidence[:look]:
             if e.score < min_score:
@@ -203,6 +219,14 @@ class Retriever:
                 continue
             if not holds(e.sentence.text, kind, question):
                 reasons.append(f"question asks for a {kind}, evidence gives none")
+                continue
+            if kind and topic and not self._on_topic(topic, e.sentence.text):
+                # the fact asked for sits in a sentence that only its neighbour ties to the question:
+                # "Where was the summit held?" is not answered by the next sentence's "Far East"
+                reasons.append(f"the {kind} given is in a sentence about something else")
+                continue
+            if who and not reports_speech(e.sentence.text, who):
+                reasons.append(f"evidence quotes no words of {who}")
                 continue
             return Gate(True, "ok", e)
         return Gate(False, "; ".join(dict.fromkeys(reasons)), None)

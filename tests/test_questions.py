@@ -1,10 +1,10 @@
-"""The noun a question asks about, which the evidence must use (or a word close in meaning)."""
+"""What a question asks about: the noun the evidence must use, and whose words it asks for."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.questions import asked_noun
+from rag.questions import asked_noun, reports_speech, speaker
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,32 @@ from rag.questions import asked_noun
 )
 def test_asked_noun(question, noun):
     assert asked_noun(question) == noun
+
+
+@pytest.mark.parametrize(
+    ("question", "who"),
+    [
+        ("What did Kim Jong-un say about the workers' return?", "Kim Jong-un"),
+        ("What did the Russian government announce about hiring them?", "the Russian government"),
+        ("What did North Korea do next?", None),
+        ("How did Beijing respond?", None),
+    ],
+)
+def test_speaker(question, who):
+    assert speaker(question) == who
+
+
+@pytest.mark.parametrize(
+    ("text", "who", "reports"),
+    [
+        ("Facing financial setbacks, North Korean leader Kim Jong-un has reportedly turned to Russia.",
+         "Kim Jong-un", False),
+        ('"We will not change," Kim Jong-un said.', "Kim Jong-un", True),
+        ("The Chinese government denied rumors of strained relations with North Korea.", "the Chinese government",
+         True),
+        # someone is quoted, but the speaker's country is not named
+        ('"Relations are unchanged," the spokesperson said.', "the Russian government", False),
+    ],
+)
+def test_reports_speech(text, who, reports):
+    assert reports_speech(text, who) is reports

@@ -37,6 +37,10 @@ def test_says_allows_words_close_in_meaning(article_index, minilm, noun, text, s
     [
         ("Which Russian province will take in the construction workers?", "never says province"),
         ("What is the population of North Korea?", "never says population"),
+        # no sentence reports words of his
+        ("What did Kim Jong-un say about the workers' return?", "quotes no words of Kim Jong-un"),
+        # the summit sentence names no place; its neighbour's "Far East" is about Russia's labour needs
+        ("Where was the North Korea-Russia summit held last September?", "in a sentence about something else"),
     ],
 )
 def test_gate_refuses_when_the_evidence_never_names_what_is_asked(article_index, minilm, question, reason):
@@ -63,6 +67,19 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
 )
 def test_gate_reads_a_capital_as_its_country(article_index, minilm, question, expected):
     gate = _gate(article_index, minilm, question, 0.0)
+    assert gate.answerable and gate.best is not None, gate.reason
+    assert expected in gate.best.sentence.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did the Chinese Foreign Ministry spokesperson say about the Korean War?", "Lin Jian said"),
+        ("In which city did the women's football teams of North Korea and Russia play?", "in Moscow"),
+    ],
+)
+def test_gate_passes_the_sentence_that_holds_the_fact_asked_for(article_index, minilm, question, expected):
+    gate = _gate(article_index, minilm, question, 0.35)
     assert gate.answerable and gate.best is not None, gate.reason
     assert expected in gate.best.sentence.text
 

@@ -126,6 +126,10 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         # companies, teams, newspapers ... are answered by their names
         ("Which Russian companies will hire the workers?", "name", "Russia will hire the workers.", False),
         ("Which newspaper did the source speak to?", "name", "The source told the JoongAng Ilbo.", True),
+        # a country the question names another way, or by its capital, is nothing new
+        ("Which US companies hired them?", "name", "They found jobs in IT companies in the United States.", False),
+        ("Where are the North Korean workers going?", "place", "Pyongyang has decided to move them.", False),
+        ("Where are the North Korean workers going?", "place", "Pyongyang will move them to Russia.", True),
         ("Which friendly game was cancelled?", None, "A basketball game was cancelled.", True),
         # "country" here is the subject, not what is asked for
         ("What does each country gain from the deal?", None, "Both countries benefit.", True),

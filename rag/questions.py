@@ -22,11 +22,24 @@ _DATE = re.compile(
     r"spring|summer|autumn|fall|winter)\b",
     re.IGNORECASE,
 )
+# "In what year ...": only that unit of time answers; "the 1960s" does not say which year
+_DATE_UNIT = re.compile(r"^\s*(?:in |during |on |at )?(?:what|which) (?:exact |specific )?(year|month|day|date)\b",
+                        re.IGNORECASE)
+_YEAR = r"(?<![\w-])(1\d|20)\d\d(?![\w-])"
+_UNIT_FACT = {
+    "year": re.compile(_YEAR),
+    "month": re.compile(rf"\b({_MONTHS})\b", re.IGNORECASE),
+    "day": re.compile(rf"\b({_CALENDAR_NAMES}|yesterday|today|tomorrow)\b", re.IGNORECASE),
+    "date": re.compile(rf"\b({_CALENDAR_NAMES}|yesterday|today|tomorrow)\b|{_YEAR}|\d{{1,2}}/\d{{1,2}}", re.IGNORECASE),
+}
 # digits that are not part of a name such as "Covid-19", or a number word
 _HAS_NUMBER = re.compile(rf"(?<![\w-])\d|{_NUMBER_WORDS}", re.IGNORECASE)
 # Things known by their names: "Which Russian companies ..." is answered by naming companies.
 _NAMED = (r"compan(y|ies)|firms?|exchanges?|websites?|teams?|newspapers?|agenc(y|ies)|airlines?|banks?|brands?|"
           r"universit(y|ies)|ministr(y|ies)|organi[sz]ations?|parties|party|clubs?|publishers?|channels?")
+# Up to three words between "which" and a place type, none a verb: "Which Russian city", but not
+# "Which UN resolution prohibits countries ..." (lower-case words ending in -s or -ed are taken for verbs)
+_BEFORE_TYPE = r"(?:(?![a-z]+(?:[^s]s|ed)\b)\w+ ){0,3}"
 # "What does each country gain ...": a verb right after "what" means the noun is not what is asked for
 _NO_VERB = r"(?!(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could)\b)"
 # What the question asks for, by its wording. Example: "How many workers ..." -> "number".
@@ -34,9 +47,10 @@ _ASKS = (
     ("number", re.compile(r"^\s*(how (many|much|long|old|far|often)|what (is |was |are |were )?(the )?"
                           r"(exact |total |approximate )?(percentage|share|number|amount|proportion|sum))\b",
                           re.IGNORECASE)),
-    ("date", re.compile(r"^\s*(when\b|(in |during |on )?(what|which) (year|month|day|date|decade|century)\b)",
+    ("date", re.compile(r"^\s*(when\b|(in |during |on )?(what|which) (exact |specific )?"
+                        r"(year|month|day|date|decade|century)\b)",
                         re.IGNORECASE)),
-    ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) " + _NO_VERB + r"(\w+ ){0,3}(country|"
+    ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) " + _NO_VERB + _BEFORE_TYPE + r"(country|"
                          r"countries|city|cities|capitals?|place|region|province|town)\b)", re.IGNORECASE)),
     ("person", re.compile(r"^\s*(who|whom)\b", re.IGNORECASE)),
     ("name", re.compile(r"^\s*(what (is|was|are|were) the names? of\b|(\w+ )?(what|which) " + _NO_VERB
@@ -45,7 +59,8 @@ _ASKS = (
 # "Which city ...", "To which country ...": only a city (or a country) answers these; a capital is a city.
 # The words before the type may name a country: "Which Russian city" is answered by a city in Russia.
 _PLACE_TYPE = re.compile(
-    r"^\s*(?:to |in |from |at )?(?:what|which) ((?:\w+ ){0,3})(cit|countr|town|capital)(?:y|ies|s)?\b", re.IGNORECASE
+    r"^\s*(?:to |in |from |at )?(?:what|which) (" + _BEFORE_TYPE + r")(cit|countr|town|capital)(?:y|ies|s)?\b",
+    re.IGNORECASE,
 )
 # Capitalised but not names of a place or person: "photographed in mid-July" does not say where.
 _CALENDAR = re.compile(rf"\b({_CALENDAR_NAMES})\b", re.IGNORECASE)
@@ -223,7 +238,9 @@ def holds(text: str, kind: str | None, question: str = "") -> bool:
             return False
         return bool(_HAS_NUMBER.search(text))
     if kind == "date":
-        return bool(_DATE.search(text))
+        unit = _DATE_UNIT.match(_asked(question))
+        wanted = _UNIT_FACT.get(unit.group(1).lower()) if unit else None
+        return bool((wanted or _DATE).search(text))
     if kind in ("place", "person", "name"):
         text = _CALENDAR.sub(" ", text)
         if kind == "place" and (wanted := _PLACE_TYPE.match(_asked(question))):

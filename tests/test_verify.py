@@ -103,6 +103,14 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         ("How many spectators watched the matches?", "number", "It hosted two friendly matches in Moscow.", False),
         ("When did Putin visit?", "date", "Putin visited North Korea in June.", True),
         ("When did Putin visit?", "date", "Putin visited North Korea.", False),
+        # "what year" wants a year, "what day" a day: a decade or "recently" does not say which
+        ("In what year did the Sino-Soviet split begin?", "date", "It came during the split in the 1960s.", False),
+        ("In what year was the resolution adopted?", "date", "In 2017, the council adopted it.", True),
+        ("On what exact date did China give the order?", "date", "China recently gave the order.", False),
+        ("On what day did the source speak?", "date", "The source spoke on Wednesday.", True),
+        ("What month was the report published?", "date", "A UN report published in March said so.", True),
+        # a verb between "which" and "countries": the question asks for a resolution, not a country
+        ("Which UN resolution prohibits countries from hiring them?", None, "Resolution 2397 does.", True),
         ("In which Chinese city was the game?", "place", "The game with a Chinese team was cancelled.", False),
         # "which city" and "which country" want a city or a country, not any name
         ("In which city did the summit take place?", "place", "Russia needs labor for its Far East.", False),

@@ -29,6 +29,7 @@ MIN_EVIDENCE_WORDS = 4  # shorter "sentences" are credits and labels such as "[J
 # head/researcher 0.30 (questions that the article does not answer).
 SYNONYM_COSINE = 0.6
 WORD_CACHE = 20_000  # word vectors kept between questions
+RUNNER_UP_RATIO = 0.75  # a gate candidate must score this share of the best sentence (0.8 lost two answers)
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,8 @@ class Retriever:
         reported words for "what did X say").
         (4) For those kinds, the sentence itself must use a word of the question (or of `query`, for a
         follow-up) besides names, or one close in meaning: the fact must not come from a sentence that only
-        its neighbour ties to the question.
+        its neighbour ties to the question. (5) A candidate after the first must score RUNNER_UP_RATIO of
+        the best sentence: when the best match lacks the fact, a much weaker one is about something else.
         `min_score` is calibrated with `rag calibrate` on eval/gold/calibration.jsonl (questions kept apart
         from the evaluation set): the threshold that maximises balanced accuracy of answer-vs-refuse.
         """
@@ -203,9 +205,12 @@ class Retriever:
         named = set(terms(" ".join(names))) | country_words(question)  # "Korea-Russia" -> korea, russia
         topic = [t for t in dict.fromkeys(terms(query or question)) if not name_in(t, named) and t not in nums]
         reasons = []
+        # A sentence that holds what is asked but matches the question far worse than the best one is
+        # another topic: "Which US companies hired them?" is not answered by a sentence naming Russia.
+        floor = max(min_score, RUNNER_UP_RATIO * evidence[0].score)
         for e in evidence[:look]:
-            if e.score < min_score:
-                reasons.append(f"evidence score {e.score:.2f} < {min_score:.2f}")
+            if e.score < floor:
+                reasons.append(f"evidence score {e.score:.2f} < {floor:.2f}")
                 continue
             context = self.context_text(e.sentence)
             ctx_terms = set(terms(context)) | country_words(context)  # "Beijing" names China

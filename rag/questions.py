@@ -239,8 +239,8 @@ def holds(text: str, kind: str | None, question: str = "") -> bool:
         return bool(_HAS_NUMBER.search(text))
     if kind == "date":
         unit = _DATE_UNIT.match(_asked(question))
-        wanted = _UNIT_FACT.get(unit.group(1).lower()) if unit else None
-        return bool((wanted or _DATE).search(text))
+        fact = _UNIT_FACT.get(unit.group(1).lower()) if unit else None
+        return bool((fact or _DATE).search(text))
     if kind in ("place", "person", "name"):
         text = _CALENDAR.sub(" ", text)
         if kind == "place" and (wanted := _PLACE_TYPE.match(_asked(question))):

@@ -23,6 +23,8 @@ MAX_WORDS = 4  # longest place name looked up: "Bosnia and Herzegovina" is not a
 _COUNTRY_ALIASES = {
     "us": "united states", "u.s": "united states", "usa": "united states", "america": "united states",
     "uk": "united kingdom", "britain": "united kingdom", "great britain": "united kingdom",
+    # news shorthand
+    "nk": "north korea", "dprk": "north korea", "rok": "south korea", "prc": "china",
 }
 
 
@@ -133,6 +135,16 @@ def country_words(text: str, capitals: bool = True) -> set[str]:
     Example: "Beijing's enforcement of sanctions" -> {"china"}; "North Korean workers" -> {"north", "korea"}
     """
     return {w for c in countries(text, capitals) for w in c.split()}
+
+
+@functools.cache
+def _country_name_words() -> frozenset[str]:
+    return frozenset(w for name in _countries() for w in name.split())
+
+
+def in_country_name(word: str) -> bool:
+    """Whether a lower-case word is part of some country's name: "north", "korea", "states", "russia"."""
+    return word in _country_name_words()
 
 
 def new_places(text: str, wanted: str, question: str, within: set[str] | frozenset[str] = frozenset()) -> set[str]:

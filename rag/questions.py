@@ -81,7 +81,8 @@ def _asked(question: str) -> str:
 # and measures answered by a number ("What is the duration of ...")
 _META_NOUNS = frozenset(
     """term word phrase expression name names title episode event incident thing things way manner example
-    reason role step measure method means aspect area field issue topic matter factor point idea group category
+    reason role step measure method means approach strategy tactic aspect area field issue topic matter factor
+    point idea group category else official officials person people man woman individual figure
     body form purpose goal result effect change feature one ones case cases circumstance circumstances
     situation situations condition conditions
     time date dates day days weekday year years month months decade century period

@@ -10,7 +10,7 @@ import numpy as np
 
 from .embedding import Embedder
 from .index import Index
-from .places import country_of, country_words
+from .places import country_of, country_words, in_country_name
 from .questions import asked_noun, asks_for, holds, reports_speech, speaker
 from .safety import looks_like_injection
 from .text import STOPWORDS, name_in, numbers, proper_names, terms, words
@@ -18,6 +18,8 @@ from .types import NOT_COVERED, Evidence, Passage, Sentence, Turn
 
 # A capitalised word after the first character of an answer: "... relocate them to Russia [1]." -> "Russia"
 _NAME = re.compile(r"(?<=[\s(\"'])[A-Z][\w'-]*(?: [A-Z][\w'-]*)*")
+_MONTH = re.compile(r"jan(uary)?|feb(ruary)?|march|april|may|june?|july?|aug(ust)?|sep(tember)?|oct(ober)?|"
+                    r"nov(ember)?|dec(ember)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday")
 RRF_K = 60  # the constant from Cormack et al. (2009); ranks matter, raw scores of the two lists never mix
 CANDIDATES = 20  # hits taken from each of the dense and BM25 lists before fusion
 EVIDENCE_CHUNKS = 6  # fused passages whose sentences (and their neighbours) compete as evidence
@@ -61,10 +63,13 @@ def build_query(question: str, history: Sequence[Turn]) -> str:
 def _mentioned(name: str, vocabulary: set[str] | dict[str, int]) -> bool:
     """Whether a name of the question occurs in the vocabulary, a capital also by its country's name.
 
-    Example: "moscow" is mentioned by {"russia", ...}, "america" by {"united", "state", ...}
+    Example: "moscow" is mentioned by {"russia", ...}, "america" by {"united", "state", ...},
+    "nk-china" by {"north", "korea", "china", ...}
     """
     if name_in(name, vocabulary):
         return True
+    if "-" in name.strip("-"):  # "nk-china": each part in its own right
+        return all(_mentioned(part, vocabulary) for part in name.split("-") if part)
     country = country_of(name)
     return country is not None and all(name_in(w, vocabulary) for w in terms(country))
 
@@ -154,6 +159,17 @@ class Retriever:
         vecs = self._vectors([noun, *candidates])
         return bool((vecs[1:] @ vecs[0] >= SYNONYM_COSINE).any())
 
+    @staticmethod
+    def _names_someone(question: str, text: str) -> bool:
+        """Whether the text itself names a person or thing of the question other than a country or a month:
+        "Where does Oh Gyeong-seob work?" is answered by "said Oh Gyeong-seob, a researcher at ..."."""
+        specific = {
+            n for n in proper_names(question)
+            if not all(in_country_name(p) or country_words(p.title()) or _MONTH.fullmatch(p) for p in n.split("-") if p)
+        }
+        own = set(terms(text))
+        return any(name_in(n, own) for n in specific)
+
     def _on_topic(self, topic: list[str], text: str) -> bool:
         """Whether the text itself uses one of the question's words besides names, or a word close to it."""
         own = set(terms(text))
@@ -225,7 +241,9 @@ class Retriever:
             if not holds(e.sentence.text, kind, question):
                 reasons.append(f"question asks for a {kind}, evidence gives none")
                 continue
-            if kind and topic and not self._on_topic(topic, e.sentence.text):
+            if kind and topic and not self._on_topic(topic, e.sentence.text) and not self._names_someone(
+                question, e.sentence.text
+            ):
                 # the fact asked for sits in a sentence that only its neighbour ties to the question:
                 # "Where was the summit held?" is not answered by the next sentence's "Far East"
                 reasons.append(f"the {kind} given is in a sentence about something else")

@@ -29,6 +29,10 @@ from rag.questions import asked_noun, reports_speech, speaker
         ("In what cases can the EU not override German law?", None),
         ("On which two dates did the matches take place?", None),
         ("Which newspaper did the source speak to?", None),
+        # "else", roles such as "official" and ways such as "approach" need not be repeated by the answer
+        ("What else did they do during the pandemic to bring in cash?", None),
+        ("Which Chinese official denied the rumours?", None),
+        ("What diplomatic approach did North Korea use?", None),
         ("In which city were the matches?", None),
         ("How many workers had North Korea deployed?", None),
         # no noun: a verb follows "what", or the question is not a which/what question

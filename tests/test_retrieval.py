@@ -69,6 +69,11 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         # reported words of the speaker; a city named in the sentence about the matches
         ("What did the Chinese Foreign Ministry spokesperson say about the Korean War?", 0.35, "Lin Jian said"),
         ("In which city did the women's football teams of North Korea and Russia play?", 0.35, "in Moscow"),
+        # the sentence names the person asked about: it need not repeat "work"
+        ("Where does Oh Gyeong-seob work?", 0.35, "a researcher at the Korea Institute"),
+        # news shorthand for country names, also joined by a hyphen
+        ("How much do NK workers abroad make for the regime each year?", 0.35, "$750 million"),
+        ("In what field does the cooling of NK-China ties show up?", 0.35, "including sports"),
     ],
 )
 def test_gate_passes_the_sentence_that_holds_the_fact_asked_for(article_index, minilm, question, min_score, expected):

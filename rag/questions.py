@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .places import countries, country_of, country_words, new_places
+from .places import countries, country_words, is_country_in, new_places
 from .text import STOPWORDS, for_matching, name_in, proper_names, terms
 
 _NUMBER_WORD = (
@@ -67,6 +67,11 @@ _CALENDAR = re.compile(rf"\b({_CALENDAR_NAMES})\b", re.IGNORECASE)
 _HOW_MANY = re.compile(r"^\s*how many\s+(.*)$", re.IGNORECASE)
 # a count and the three words after it. Example: "around 50,000 workers to China" -> ("50,000", " workers to China")
 _COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){{0,3}})", re.IGNORECASE)
+
+
+def calendar_word(word: str) -> bool:
+    """Whether the word names a month or a weekday: capitalised, but not a person or a place."""
+    return bool(_CALENDAR.fullmatch(word))
 
 
 def _asked(question: str) -> str:
@@ -213,12 +218,6 @@ def reports_speech(text: str, who: str) -> bool:
     return all(name_in(n, said) for n in proper_names(f"The {who}") | country_words(who, capitals=False))
 
 
-def _names_country(name: str, words: set[str]) -> bool:
-    """Whether the name is the capital (or another name) of a country whose words are all in `words`."""
-    country = country_of(name)
-    return country is not None and all(name_in(w, words) for w in country.split())
-
-
 def holds(text: str, kind: str | None, question: str = "") -> bool:
     """Whether `text` contains a fact of that kind.
 
@@ -253,5 +252,5 @@ def holds(text: str, kind: str | None, question: str = "") -> bool:
         asked = proper_names(question) | country_words(question)
         # a country opening the sentence is a name too: "Russia is expected to hire them."
         named = proper_names(text) | country_words(text, capitals=False)
-        return any(not name_in(n, asked) and not _names_country(n, asked) for n in named)
+        return any(not name_in(n, asked) and not is_country_in(n, asked) for n in named)
     return True

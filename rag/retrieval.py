@@ -10,16 +10,14 @@ import numpy as np
 
 from .embedding import Embedder
 from .index import Index
-from .places import country_of, country_words, in_country_name
-from .questions import asked_noun, asks_for, holds, reports_speech, speaker
+from .places import country_words, in_country_name, is_country_in
+from .questions import asked_noun, asks_for, calendar_word, holds, reports_speech, speaker
 from .safety import looks_like_injection
 from .text import STOPWORDS, name_in, numbers, proper_names, terms, words
 from .types import NOT_COVERED, Evidence, Passage, Sentence, Turn
 
 # A capitalised word after the first character of an answer: "... relocate them to Russia [1]." -> "Russia"
 _NAME = re.compile(r"(?<=[\s(\"'])[A-Z][\w'-]*(?: [A-Z][\w'-]*)*")
-_MONTH = re.compile(r"jan(uary)?|feb(ruary)?|march|april|may|june?|july?|aug(ust)?|sep(tember)?|oct(ober)?|"
-                    r"nov(ember)?|dec(ember)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday")
 RRF_K = 60  # the constant from Cormack et al. (2009); ranks matter, raw scores of the two lists never mix
 CANDIDATES = 20  # hits taken from each of the dense and BM25 lists before fusion
 EVIDENCE_CHUNKS = 6  # fused passages whose sentences (and their neighbours) compete as evidence
@@ -70,8 +68,7 @@ def _mentioned(name: str, vocabulary: set[str] | dict[str, int]) -> bool:
         return True
     if "-" in name.strip("-"):  # "nk-china": each part in its own right
         return all(_mentioned(part, vocabulary) for part in name.split("-") if part)
-    country = country_of(name)
-    return country is not None and all(name_in(w, vocabulary) for w in terms(country))
+    return is_country_in(name, vocabulary)
 
 
 class Retriever:
@@ -165,7 +162,7 @@ class Retriever:
         "Where does Oh Gyeong-seob work?" is answered by "said Oh Gyeong-seob, a researcher at ..."."""
         specific = {
             n for n in proper_names(question)
-            if not all(in_country_name(p) or country_words(p.title()) or _MONTH.fullmatch(p) for p in n.split("-") if p)
+            if not all(in_country_name(p) or country_words(p.title()) or calendar_word(p) for p in n.split("-") if p)
         }
         own = set(terms(text))
         return any(name_in(n, own) for n in specific)

@@ -71,6 +71,19 @@ def _mentioned(name: str, vocabulary: set[str] | dict[str, int]) -> bool:
     return is_country_in(name, vocabulary)
 
 
+def _specific_names(names: set[str]) -> set[str]:
+    """The names that stand for a person or thing rather than a country or a month.
+
+    A sentence that names one is about what the question asks: "Where does Oh Gyeong-seob work?" is
+    answered by "said Oh Gyeong-seob, a researcher at ...". Example: {"oh", "gyeong-seob", "korea-russia",
+    "september"} -> {"oh", "gyeong-seob"}
+    """
+    return {
+        n for n in names
+        if not all(in_country_name(p) or country_words(p.title()) or calendar_word(p) for p in n.split("-") if p)
+    }
+
+
 class Retriever:
     """Hybrid passage search and evidence scoring over one loaded Index."""
 
@@ -148,29 +161,22 @@ class Retriever:
 
     def says(self, noun: str, text: str) -> bool:
         """Whether the text uses the noun or a word close to it in meaning ("income" for "revenue")."""
-        if noun in terms(text):  # not name_in(): its prefix match takes "provided" for "province"
+        return self.says_any([noun], text)
+
+    def says_any(self, nouns: Sequence[str], text: str) -> bool:
+        """Whether the text uses one of the nouns, or a word close in meaning to one of those made of letters.
+
+        All the nouns are compared with the text's words in one batch of word vectors.
+        """
+        own = set(terms(text))
+        if any(n in own for n in nouns):  # not name_in(): its prefix match takes "provided" for "province"
             return True
+        wanted = [n for n in dict.fromkeys(nouns) if n.isalpha()]
         candidates = sorted({w for w in words(text) if w.isalpha() and len(w) > 2 and w not in STOPWORDS})
-        if not candidates:
+        if not wanted or not candidates:
             return False
-        vecs = self._vectors([noun, *candidates])
-        return bool((vecs[1:] @ vecs[0] >= SYNONYM_COSINE).any())
-
-    @staticmethod
-    def _names_someone(question: str, text: str) -> bool:
-        """Whether the text itself names a person or thing of the question other than a country or a month:
-        "Where does Oh Gyeong-seob work?" is answered by "said Oh Gyeong-seob, a researcher at ..."."""
-        specific = {
-            n for n in proper_names(question)
-            if not all(in_country_name(p) or country_words(p.title()) or calendar_word(p) for p in n.split("-") if p)
-        }
-        own = set(terms(text))
-        return any(name_in(n, own) for n in specific)
-
-    def _on_topic(self, topic: list[str], text: str) -> bool:
-        """Whether the text itself uses one of the question's words besides names, or a word close to it."""
-        own = set(terms(text))
-        return any(t in own for t in topic) or any(self.says(t, text) for t in topic if t.isalpha())
+        vecs = self._vectors([*wanted, *candidates])
+        return bool((vecs[len(wanted):] @ vecs[: len(wanted)].T >= SYNONYM_COSINE).any())
 
     def _vectors(self, ws: list[str]) -> np.ndarray:
         """Unit vectors of single words, cached. Safe to call from several request threads at once."""
@@ -217,6 +223,7 @@ class Retriever:
         # The query (see build_query) adds the previous question's words, which a follow-up refers back to.
         named = set(terms(" ".join(names))) | country_words(question)  # "Korea-Russia" -> korea, russia
         topic = [t for t in dict.fromkeys(terms(query or question)) if not name_in(t, named) and t not in nums]
+        specific = _specific_names(names)  # a sentence naming one of these is on topic
         reasons = []
         # A sentence that holds what is asked but matches the question far worse than the best one is
         # another topic: "Which US companies hired them?" is not answered by a sentence naming Russia.
@@ -238,8 +245,8 @@ class Retriever:
             if not holds(e.sentence.text, kind, question):
                 reasons.append(f"question asks for a {kind}, evidence gives none")
                 continue
-            if kind and topic and not self._on_topic(topic, e.sentence.text) and not self._names_someone(
-                question, e.sentence.text
+            if kind and topic and not self.says_any(topic, e.sentence.text) and not any(
+                name_in(n, set(terms(e.sentence.text))) for n in specific
             ):
                 # the fact asked for sits in a sentence that only its neighbour ties to the question:
                 # "Where was the summit held?" is not answered by the next sentence's "Far East"

@@ -13,6 +13,10 @@ from .types import Evidence
 
 COPIED_SHARE = 0.9  # an answer holding this share of a sentence's words, in order, copies it
 MIN_OVERLAP = 0.5  # share of an answer sentence's content terms that must occur in what it cites
+# Share of the terms an answer sentence adds to the question that must occur in what it cites. The words
+# it shares with the question prove nothing: "North Korea gets stable income from its cooperation with
+# Russia" must take "stable income", not just "cooperation", from its sentence.
+MIN_NEW_OVERLAP = 0.5
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _REFUSAL = re.compile(
@@ -121,18 +125,47 @@ def _strip_markers(piece: str) -> tuple[str, list[int]]:
     return text, ns
 
 
-def supports(claim: str, cited_texts: Sequence[str]) -> bool:
-    """True when the cited sentences hold every number and name of the claim and most of its words."""
+def supports(claim: str, cited_texts: Sequence[str], given: str = "") -> bool:
+    """True when the cited sentences hold every number and name of the claim and most of its words.
+
+    What the `given` text (the question) says counts as held: "China used student visas to let the workers
+    stay despite the ban" answers a question that asked about the ban, which the cited sentence need not
+    repeat.
+    """
     joined = " ".join(cited_texts)
-    if not numbers(claim) <= numbers(joined):
+    if not numbers(claim) <= numbers(joined) | numbers(given):
         return False
-    cited_terms = _vocabulary(joined)
+    cited_terms = _vocabulary(joined) | _vocabulary(given)
     if not all(name_in(n, cited_terms) for n in proper_names(claim)):
         return False
     claim_terms = set(terms(claim))
     if not claim_terms:
         return False
     return sum(name_in(t, cited_terms) for t in claim_terms) / len(claim_terms) >= MIN_OVERLAP
+
+
+def adds_from(claim: str, cited_texts: Sequence[str], question: str) -> bool:
+    """True when most terms the claim adds to the question occur in the cited sentences.
+
+    Example: question "What does Russia need the workers for?", claim "Russia needs them for its Far East
+    development", cited "Russia requires skilled labor for its Far East development." -> True; cited
+    "Russia will use nonworker visas." -> False.
+    """
+    asked = _vocabulary(question)
+    added = {t for t in terms(claim) if not name_in(t, asked)}
+    if not added:
+        return True  # a claim that adds nothing is judged by the restatement check
+    cited_terms = _vocabulary(" ".join(cited_texts))
+    return sum(name_in(t, cited_terms) for t in added) / len(added) >= MIN_NEW_OVERLAP
+
+
+def grounded(claim: str, cited_texts: Sequence[str], question: str) -> bool:
+    """The cited sentences support the claim, and hold what it adds to the question.
+
+    A yes/no question is no premise: "Yes, Russia hires them" must be all in what it cites.
+    """
+    given = "" if _YES_NO.match(question) else question
+    return supports(claim, cited_texts, given) and adds_from(claim, cited_texts, question)
 
 
 def verify(answer: str, evidence: Sequence[Evidence], question: str = "") -> Verified | Rejected:
@@ -149,7 +182,12 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "") -> Ver
     texts = [e.sentence.text for e in evidence]
     plain = _MARKER.sub(" ", answer)
     if invented := _invented(plain, texts):
-        return Rejected(f"the answer states {', '.join(invented)}, found in no evidence", invented=True)
+        # Repeating the question's own number or name ("the 50,000 workers") is unsupported, but it is not
+        # the model making up the fact asked for, so it is no reason to refuse. A name the question only
+        # has as a common word is made up: "Which ministry?" answered "The Ministry is ...".
+        asked_numbers, asked_names = numbers(question), proper_names(question)
+        made_up = any(item not in asked_numbers and not name_in(item, asked_names) for item in invented)
+        return Rejected(f"the answer states {', '.join(invented)}, found in no evidence", invented=made_up)
     kind = asks_for(question)
     if question and not holds(plain, kind, question):
         return Rejected(f"the answer gives no {kind} although the question asks for one",
@@ -166,11 +204,11 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "") -> Ver
         valid = sorted({n - 1 for n in marks if 1 <= n <= len(texts)})  # unknown markers are dropped
         if not claim.strip(" .!?"):
             continue
-        if valid and not supports(claim, [texts[i] for i in valid]):
+        if valid and not grounded(claim, [texts[i] for i in valid], question):
             # the model may cite the wrong number: accept the claim only if one sentence supports it alone
             valid = []
         if not valid:
-            backing = [i for i in range(len(texts)) if supports(claim, [texts[i]])]
+            backing = [i for i in range(len(texts)) if grounded(claim, [texts[i]], question)]
             if not backing:
                 return Rejected(f"unsupported: {claim!r}")
             valid = backing[:1]

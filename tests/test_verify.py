@@ -38,6 +38,29 @@ def test_supported_answers(answer, text, cited):
     assert result.cited == cited
 
 
+def test_an_answer_is_cited_to_the_sentence_holding_what_it_adds():
+    evidence = [
+        Evidence(Sentence(0, "d", 0, 9, "Both countries benefit from this cooperation: North Korea needs stable "
+                          "foreign income, while Russia requires skilled labor."), 0.6, 0.6, 0.6),
+        Evidence(Sentence(1, "d", 10, 19, "Russia is expected to employ North Korean workers through similar "
+                          "nonworker visa arrangements."), 0.5, 0.5, 0.5),
+    ]
+    question = "What does North Korea get out of its labor cooperation with Russia?"
+    claim = "North Korea gets out of its labor cooperation with Russia through nonworker visa arrangements."
+    # sentence 1 shares half the answer's words, but only sentence 2 holds what it adds to the question
+    assert supports(claim, [evidence[0].sentence.text])
+    result = verify(claim[:-1] + " [1].", evidence, question)
+    assert isinstance(result, Verified) and result.cited == (1,)
+
+
+def test_an_answer_whose_additions_no_sentence_holds_is_rejected():
+    # it shares most words with sentence 1, but "visa arrangements" is in no evidence sentence
+    question = "What does North Korea earn from its overseas workers?"
+    answer = "North Korea earns from its overseas workers through visa arrangements [1]."
+    assert isinstance(verify(answer, EVIDENCE, question), Rejected)
+    assert isinstance(verify(answer, EVIDENCE), Verified)  # without the question, only overlap is checked
+
+
 @pytest.mark.parametrize(
     "answer",
     [
@@ -162,6 +185,16 @@ def test_rejections_say_why(question, answer, reason):
     result = verify(answer, EVIDENCE, question)
     assert isinstance(result, Rejected) and reason in result.reason
     assert result.invented is (reason == "found in no evidence")
+
+
+def test_repeating_the_questions_number_is_unsupported_but_not_invented():
+    question = "What do the 50,000 workers in Russia do?"
+    result = verify("The 50,000 workers are IT workers [3].", EVIDENCE, question)
+    assert isinstance(result, Rejected) and "50000" in result.reason
+    assert not result.invented
+    assert verify("The 60,000 workers are IT workers [3].", EVIDENCE, question).invented
+    assert not verify("The NK-Russia deal sends IT workers [3].", EVIDENCE, "What does the NK-Russia deal do?").invented
+    assert verify("The Ministry sends IT workers [3].", EVIDENCE, "Which ministry sends the workers?").invented
 
 
 @pytest.mark.parametrize(

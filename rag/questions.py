@@ -23,14 +23,18 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 # "In what year ...": only that unit of time answers; "the 1960s" does not say which year
-_DATE_UNIT = re.compile(r"^\s*(?:in |during |on |at )?(?:what|which) (?:exact |specific )?(year|month|day|date)\b",
+_DATE_UNIT = re.compile(r"^\s*(?:in |during |on |at )?(?:what|which) (?:exact |specific )?(year|month|day|date)s?\b",
                         re.IGNORECASE)
 _YEAR = r"(?<![\w-])(1\d|20)\d\d(?![\w-])"
 _UNIT_FACT = {
     "year": re.compile(_YEAR),
     "month": re.compile(rf"\b({_MONTHS})\b", re.IGNORECASE),
     "day": re.compile(rf"\b({_CALENDAR_NAMES}|yesterday|today|tomorrow)\b", re.IGNORECASE),
-    "date": re.compile(rf"\b({_CALENDAR_NAMES}|yesterday|today|tomorrow)\b|{_YEAR}|\d{{1,2}}/\d{{1,2}}", re.IGNORECASE),
+    # a day of a month: "On what date ...?" is not answered by "on Wednesday" or "in June"
+    "date": re.compile(
+        rf"\b(({_MONTHS})\.? \d{{1,2}}\b|\d{{1,2}} ({_MONTHS}))|\b\d{{1,2}}/\d{{1,2}}\b|\b\d{{4}}-\d\d-\d\d\b",
+        re.IGNORECASE,
+    ),
 }
 # digits that are not part of a name such as "Covid-19", or a number word
 _HAS_NUMBER = re.compile(rf"(?<![\w-])\d|{_NUMBER_WORDS}", re.IGNORECASE)
@@ -42,13 +46,15 @@ _NAMED = (r"compan(y|ies)|firms?|exchanges?|websites?|teams?|newspapers?|agenc(y
 _BEFORE_TYPE = r"(?:(?![a-z]+(?:[^s]s|ed)\b)\w+ ){0,3}"
 # "What does each country gain ...": a verb right after "what" means the noun is not what is asked for
 _NO_VERB = r"(?!(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could)\b)"
+_ROUGHLY = r"(?:about |roughly |approximately |around |exactly )?"  # "Roughly how many ..."
 # What the question asks for, by its wording. Example: "How many workers ..." -> "number".
 _ASKS = (
-    ("number", re.compile(r"^\s*(how (many|much|long|old|far|often)|what (is |was |are |were )?(the )?"
+    ("number", re.compile(r"^\s*(" + _ROUGHLY + r"how (many|much|long|old|far|often)|"
+                          r"what (is |was |are |were )?(the )?"
                           r"(exact |total |approximate )?(percentage|share|number|amount|proportion|sum))\b",
                           re.IGNORECASE)),
     ("date", re.compile(r"^\s*(when\b|(in |during |on )?(what|which) (exact |specific )?"
-                        r"(year|month|day|date|decade|century)\b)",
+                        r"(years?|months?|days?|dates?|decades?|century)\b)",
                         re.IGNORECASE)),
     ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) " + _NO_VERB + _BEFORE_TYPE + r"(country|"
                          r"countries|city|cities|capitals?|place|region|province|town)\b)", re.IGNORECASE)),
@@ -62,9 +68,20 @@ _PLACE_TYPE = re.compile(
     r"^\s*(?:to |in |from |at )?(?:what|which) (" + _BEFORE_TYPE + r")(cit|countr|town|capital)(?:y|ies|s)?\b",
     re.IGNORECASE,
 )
+# The period an amount is counted over: "How much does a worker earn per month?" is not answered by what
+# the workers earn annually.
+_PERIODS = {
+    period: re.compile(pattern, re.IGNORECASE)
+    for period, pattern in (
+        ("day", r"\b(daily|(a|per|each|every) day)\b"),
+        ("week", r"\b(weekly|(a|per|each|every) week)\b"),
+        ("month", r"\b(monthly|(a|per|each|every) month)\b"),
+        ("year", r"\b(annual(ly)?|yearly|(a|per|each|every) year|per annum)\b"),
+    )
+}
 # Capitalised but not names of a place or person: "photographed in mid-July" does not say where.
 _CALENDAR = re.compile(rf"\b({_CALENDAR_NAMES})\b", re.IGNORECASE)
-_HOW_MANY = re.compile(r"^\s*how many\s+(.*)$", re.IGNORECASE)
+_HOW_MANY = re.compile(r"^\s*" + _ROUGHLY + r"how many\s+(.*)$", re.IGNORECASE)
 # a count and the three words after it. Example: "around 50,000 workers to China" -> ("50,000", " workers to China")
 _COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){{0,3}})", re.IGNORECASE)
 
@@ -221,11 +238,16 @@ def reports_speech(text: str, who: str) -> bool:
 def holds(text: str, kind: str | None, question: str = "") -> bool:
     """Whether `text` contains a fact of that kind.
 
-    A count must be a number (not money) followed closely by what the question counts; a place, person
+    A count must be a number (not money) followed closely by what the question counts, and an amount per
+    month, day, week or year must not be given for another of these periods; a place, person
     or name must be a name the question does not already contain, and for "which city" or "which
     country" a city or a country.
     """
     if kind == "number":
+        asked_periods = {p for p, pattern in _PERIODS.items() if pattern.search(question)}
+        text_periods = {p for p, pattern in _PERIODS.items() if pattern.search(text)}
+        if asked_periods and text_periods and not asked_periods & text_periods:
+            return False
         nouns = counted(question)
         if nouns:
             plain = for_matching(text)

@@ -124,6 +124,7 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         ("How many Security Council members voted for it?", "number",
          "In 2017, the council adopted Resolution 2397, banning UN member states from hiring them.", False),
         ("How many spectators watched the matches?", "number", "It hosted two friendly matches in Moscow.", False),
+        ("About how many IT specialists were among them?", "number", "About 50,000 workers were among them.", False),
         ("When did Putin visit?", "date", "Putin visited North Korea in June.", True),
         ("When did Putin visit?", "date", "Putin visited North Korea.", False),
         # "what year" wants a year, "what day" a day: a decade or "recently" does not say which
@@ -132,6 +133,14 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         ("On what exact date did China give the order?", "date", "China recently gave the order.", False),
         ("On what day did the source speak?", "date", "The source spoke on Wednesday.", True),
         ("What month was the report published?", "date", "A UN report published in March said so.", True),
+        # "what date" wants a day of a month: a weekday or a month alone does not say which
+        ("On what exact date did China give the order?", "date", "China gave the order on Wednesday.", False),
+        ("On what exact date in June did Putin arrive?", "date", "Putin arrived in June.", False),
+        ("On which dates did the teams play?", "date", "They played in Moscow on July 12 and July 15.", True),
+        # an amount per month is not given by a yearly one, but a yearly one answers "each year"
+        ("How much does one worker earn per month?", "number", "They earn $750 million annually.", False),
+        ("How much does North Korea earn each year?", "number", "It earns $750 million annually.", True),
+        ("How much does North Korea earn?", "number", "It earns $750 million annually.", True),
         # a verb between "which" and "countries": the question asks for a resolution, not a country
         ("Which UN resolution prohibits countries from hiring them?", None, "Resolution 2397 does.", True),
         ("In which Chinese city was the game?", "place", "The game with a Chinese team was cancelled.", False),

@@ -10,7 +10,7 @@ import numpy as np
 
 from .embedding import Embedder
 from .index import Index
-from .places import country_words, in_country_name, is_country_in
+from .places import countries, country_words, in_country_name, is_country_in
 from .questions import asked_noun, asks_for, calendar_word, holds, reports_speech, speaker
 from .safety import looks_like_injection
 from .text import STOPWORDS, name_in, numbers, proper_names, terms, words
@@ -82,6 +82,16 @@ def _specific_names(names: set[str]) -> set[str]:
         n for n in names
         if not all(in_country_name(p) or country_words(p.title()) or calendar_word(p) for p in n.split("-") if p)
     }
+
+
+def _swaps_country(asked: set[str], text: str) -> bool:
+    """Whether the text lacks a country of the question and names another one in its place.
+
+    Example: asked {"north korea", "china"}, "North Korea and Russia have held 20 exchanges" -> True;
+    "The country had deployed 50,000 workers to China" -> False (it only leaves North Korea unsaid).
+    """
+    named = countries(text, capitals=True)
+    return bool(asked - named) and bool(named - asked)
 
 
 class Retriever:
@@ -203,8 +213,10 @@ class Retriever:
         reported words for "what did X say").
         (4) For those kinds, the sentence itself must use a word of the question (or of `query`, for a
         follow-up) besides names, or one close in meaning: the fact must not come from a sentence that only
-        its neighbour ties to the question. (5) A candidate after the first must score RUNNER_UP_RATIO of
-        the best sentence: when the best match lacks the fact, a much weaker one is about something else.
+        its neighbour ties to the question. A number or a time must not come from a sentence that puts
+        another country in the place of one the question names. (5) A candidate after the first must score
+        RUNNER_UP_RATIO of the best sentence: when the best match lacks the fact, a much weaker one is about
+        something else.
         `min_score` is calibrated with `rag calibrate` on eval/gold/calibration.jsonl (questions kept apart
         from the evaluation set): the threshold that maximises balanced accuracy of answer-vs-refuse.
         """
@@ -224,6 +236,7 @@ class Retriever:
         named = set(terms(" ".join(names))) | country_words(question)  # "Korea-Russia" -> korea, russia
         topic = [t for t in dict.fromkeys(terms(query or question)) if not name_in(t, named) and t not in nums]
         specific = _specific_names(names)  # a sentence naming one of these is on topic
+        asked_countries = countries(question, capitals=True)
         reasons = []
         # A sentence that holds what is asked but matches the question far worse than the best one is
         # another topic: "Which US companies hired them?" is not answered by a sentence naming Russia.
@@ -251,6 +264,11 @@ class Retriever:
                 # the fact asked for sits in a sentence that only its neighbour ties to the question:
                 # "Where was the summit held?" is not answered by the next sentence's "Far East"
                 reasons.append(f"the {kind} given is in a sentence about something else")
+                continue
+            if kind in ("number", "date") and _swaps_country(asked_countries, e.sentence.text):
+                # "How many exchanges have North Korea and China held?" is not answered by the number of
+                # exchanges between North Korea and Russia
+                reasons.append(f"the {kind} given is about another country")
                 continue
             if who and not reports_speech(e.sentence.text, who):
                 reasons.append(f"evidence quotes no words of {who}")

@@ -44,6 +44,10 @@ def test_says_allows_words_close_in_meaning(article_index, minilm, noun, text, s
         # the basketball sentence names no team; the next sentence to name anything matches far worse
         ("What was the name of the Chinese basketball team whose friendly with North Korea was canceled?",
          "question asks for a name, evidence gives none; evidence score"),
+        # the article counts the exchanges with Russia, not with China
+        ("How many public exchanges have North Korea and China held this year?", "about another country"),
+        # "on Wednesday" is a weekday, not a date
+        ("On what exact date did China order the North Korean workers to leave?", "gives none"),
     ],
 )
 def test_gate_refuses_when_the_evidence_never_names_what_is_asked(article_index, minilm, question, reason):

@@ -146,6 +146,37 @@ def proper_names(text: str) -> set[str]:
     return found
 
 
+# Past forms that the light stemmer cannot bring back to the verb: "fought" for "fight".
+_IRREGULAR = dict(
+    pair.split(":")
+    for pair in (
+        "became:become began:begin brought:bring built:build came:come chose:choose did:do drew:draw "
+        "fell:fall felt:feel fought:fight found:find gave:give got:get grew:grow had:have held:hold "
+        "kept:keep knew:know led:lead left:leave lost:lose made:make meant:mean met:meet paid:pay "
+        "ran:run rose:rise said:say saw:see sent:send sold:sell spent:spend spoke:speak stood:stand "
+        "struck:strike taught:teach thought:think told:tell took:take understood:understand went:go "
+        "won:win wrote:write"
+    ).split()
+)
+
+
+def verb_forms(term: str) -> set[str]:
+    """The term and the verbs it may be a past form of.
+
+    Example: "fought" -> {"fought", "fight"}; "used" -> {"used", "use", "us"}; "banned" -> {..., "ban"}
+    """
+    forms = {term}
+    if term in _IRREGULAR:
+        forms.add(_IRREGULAR[term])
+    elif term.endswith("ied") and len(term) > 4:
+        forms.add(term[:-3] + "y")
+    elif term.endswith("ed") and len(term) > 3:
+        forms |= {term[:-1], term[:-2]}
+        if term[-3] == term[-4]:  # "banned" -> "ban"
+            forms.add(term[:-3])
+    return forms
+
+
 def same_name(a: str, b: str) -> bool:
     """Terms that name the same thing, allowing demonyms and inflection.
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .places import country_words
 from .questions import asks_for, holds
-from .text import name_in, numbers, proper_names, terms, words
+from .text import name_in, numbers, proper_names, terms, verb_forms, words
 from .types import Evidence
 
 COPIED_SHARE = 0.9  # an answer holding this share of a sentence's words, in order, copies it
@@ -55,6 +55,23 @@ _YES_NO = re.compile(
 )
 
 
+# "How much more does it earn than before?" is answered by a ratio or a difference, not by the amount alone.
+_COMPARES = re.compile(
+    r"\b(how (much|many) (more|less|fewer|higher|lower|bigger|larger|smaller)|how many times|compared? (with|to)|"
+    r"in comparison)\b",
+    re.IGNORECASE,
+)
+_RATIO = re.compile(
+    r"\b(times|twice|double[sd]?|triple[sd]?|quadruple[sd]?|half|\w+fold|percent|per cent|"
+    r"(more|less|fewer|higher|lower|bigger|larger|smaller|greater) than)\b|%",
+    re.IGNORECASE,
+)
+
+
+# "What kind of game ...": the noun whose kind is asked for
+_KIND_OF = re.compile(r"\b(?:kind|type|sort)s? of (\w+)", re.IGNORECASE)
+
+
 def _vocabulary(text: str) -> set[str]:
     """The text's terms, plus the names of the countries it names by capital or demonym.
 
@@ -83,7 +100,12 @@ def _adds_nothing(answer: str, question: str) -> bool:
         return False
     asked = set(terms(question))
     said = set(terms(answer)) | numbers(answer)
-    return not any(not name_in(t, asked) for t in said)
+    return all(_asked(t, asked) for t in said)
+
+
+def _asked(term: str, asked: set[str]) -> bool:
+    """Whether the term is one of the question's, also as a past form: "fought" is asked by "fight"."""
+    return name_in(term, asked) or any(f in asked for f in verb_forms(term))
 
 
 def _copied(answer: str, texts: Sequence[str]) -> int | None:
@@ -152,7 +174,7 @@ def adds_from(claim: str, cited_texts: Sequence[str], question: str) -> bool:
     "Russia will use nonworker visas." -> False.
     """
     asked = _vocabulary(question)
-    added = {t for t in terms(claim) if not name_in(t, asked)}
+    added = {t for t in terms(claim) if not _asked(t, asked)}
     if not added:
         return True  # a claim that adds nothing is judged by the restatement check
     cited_terms = _vocabulary(" ".join(cited_texts))
@@ -192,6 +214,8 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "") -> Ver
     if question and not holds(plain, kind, question):
         return Rejected(f"the answer gives no {kind} although the question asks for one",
                         unnamed=kind in ("person", "name"))
+    if _COMPARES.search(question) and not _RATIO.search(plain):
+        return Rejected("the answer makes no comparison although the question asks for one")
     if question and _adds_nothing(plain, question):
         return Rejected("the answer only restates the question")
     if (copied := _copied(plain, texts)) is not None and copied > 0:
@@ -221,4 +245,28 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "") -> Ver
         rendered.append(f"{body} {refs}{end}")
     if not order:
         return Rejected("no sentence of the answer cites the evidence")
+    sort = _KIND_OF.search(question)
+    if sort and not _names_kind(plain, sort.group(1), [texts[i] for i in order], question):
+        return Rejected(f"the answer does not say what kind of {sort.group(1)}")
     return Verified(" ".join(rendered), tuple(order))
+
+
+def _names_kind(answer: str, noun: str, cited_texts: Sequence[str], question: str) -> bool:
+    """For "what kind of X": the answer uses a word that qualifies X where the cited sentences name X.
+
+    Example: "What kind of game was cancelled?", cited "... cancelled a friendly basketball game ...":
+    "The game with a Chinese team was cancelled" -> False, "A basketball game" -> True. When the cited
+    sentences put no word before X, there is nothing to check.
+    """
+    asked = set(terms(question))
+    stem = terms(noun)
+    qualifiers: set[str] = set()
+    for text in cited_texts:
+        tokens = words(text)
+        for i, w in enumerate(tokens):
+            if stem and terms(w) == stem:
+                qualifiers |= {t for t in terms(" ".join(tokens[max(0, i - 2): i])) if t not in asked}
+    if not qualifiers:
+        return True
+    said = set(terms(answer))
+    return any(name_in(q, said) for q in qualifiers)

@@ -196,6 +196,29 @@ def test_rejections_say_why(question, answer, reason):
     assert result.invented is (reason == "found in no evidence")
 
 
+@pytest.mark.parametrize(
+    ("question", "answer", "reason"),
+    [
+        # past forms of the question's verbs add nothing either
+        ("What did the council adopt and ban?", "The council adopted and banned [2].", "restates"),
+        ("How much more does North Korea earn than before?",
+         "North Korea earns between $750 million and $1.1 billion annually [1].", "no comparison"),
+    ],
+)
+def test_answers_that_miss_what_is_asked_are_rejected(question, answer, reason):
+    result = verify(answer, EVIDENCE, question)
+    assert isinstance(result, Rejected) and reason in result.reason
+
+
+def test_what_kind_of_wants_the_word_the_sentence_puts_before_the_noun():
+    evidence = [Evidence(Sentence(0, "d", 0, 9, "North Korea cancelled a friendly basketball game with a Chinese "
+                                  "team in the southeast."), 0.7, 0.7, 0.7)]
+    question = "What kind of game did North Korea cancel with a Chinese team?"
+    assert isinstance(verify("North Korea cancelled a basketball game [1].", evidence, question), Verified)
+    result = verify("North Korea cancelled the game with a Chinese team in the southeast [1].", evidence, question)
+    assert isinstance(result, Rejected) and "what kind of game" in result.reason
+
+
 def test_repeating_the_questions_number_is_unsupported_but_not_invented():
     question = "What do the 50,000 workers in Russia do?"
     result = verify("The 50,000 workers are IT workers [3].", EVIDENCE, question)

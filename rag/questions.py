@@ -68,6 +68,8 @@ _PLACE_TYPE = re.compile(
     r"^\s*(?:to |in |from |at )?(?:what|which) (" + _BEFORE_TYPE + r")(cit|countr|town|capital)(?:y|ies|s)?\b",
     re.IGNORECASE,
 )
+# A part of a country or of the world, written in lower case: "a team in the southeast region"
+_DIRECTION = re.compile(r"\b((?:north|south)(?:-?(?:east|west))?(?:ern)?|(?:east|west)(?:ern)?)\b")
 # The period an amount is counted over: "How much does a worker earn per month?" is not answered by what
 # the workers earn annually.
 _PERIODS = {
@@ -91,12 +93,24 @@ def calendar_word(word: str) -> bool:
     return bool(_CALENDAR.fullmatch(word))
 
 
-def _asked(question: str) -> str:
-    """The part of the question that asks: after a semicolon, the clause that follows it.
+# A clause before the question word: "After scrapping the game, where did it play?"
+_LEAD_CLAUSE = re.compile(
+    r"^[^,?]*,\s*((?:in |on |at |to |from |during )?(?:where|when|who|whom|which|what|how)\b.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
 
-    Example: "It called off a game; in which city did it play instead?" -> " in which city did it play instead?"
+
+def _asked(question: str) -> str:
+    """The part of the question that asks: after a semicolon, the clause that follows it, and after a
+    leading clause, the question word and what follows.
+
+    Examples: "It called off a game; in which city did it play instead?" -> " in which city did it play
+    instead?"; "When the game was cancelled, where did they play?" -> "where did they play?"
     """
-    return for_matching(question).rsplit(";", 1)[-1]
+    asked = for_matching(question).rsplit(";", 1)[-1]
+    if m := _LEAD_CLAUSE.match(asked):
+        return m.group(1)
+    return asked
 
 
 # Head nouns found by asked_noun() that a sentence answers without using them: "What term does he use?",
@@ -269,6 +283,8 @@ def holds(text: str, kind: str | None, question: str = "") -> bool:
             if wanted.group(2).lower() == "countr":
                 return bool(new_places(text, "country", question))
             return bool(new_places(text, "city", question, within=countries(wanted.group(1))))
+        if kind == "place" and any(d not in question.lower() for d in _DIRECTION.findall(text)):
+            return True  # "in the southeast region"
         # A country the question names another way is not new: "US" for "United States", "Pyongyang" for
         # "North Korea"; neither is the capital of a country it names.
         asked = proper_names(question) | country_words(question)

@@ -150,6 +150,10 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         # a country before "city" says where the city must lie
         ("Which Russian city will the workers move to?", "place", "Pyongyang will move them to Russia.", False),
         ("Which Russian city will the workers move to?", "place", "They will work in Vladivostok.", True),
+        # after a leading clause comes what is asked: a place here, and no time in the second question
+        ("After scrapping the game, where did North Korea play Russia?", "place",
+         "They played on July 12 and July 15.", False),
+        ("When the game was scrapped, what sport did they play instead?", None, "They played football.", True),
         # after a semicolon comes what is asked
         ("It called off a game with a Chinese team; in which city did it play instead?", "place",
          "It called off a game with a Chinese team.", False),
@@ -160,6 +164,9 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         ("Who is expected to hire the workers?", "person", "Russia is expected to hire the workers.", True),
         ("Who is expected to hire the workers?", "person", "The workers are expected to be hired.", False),
         ("What is the name of the Chinese team?", "name", "It cancelled a game with a Chinese team.", False),
+        # a part of a country, in lower case, says where
+        ("In which region was the Chinese team based?", "place", "a team in the southeast region", True),
+        ("In which southern region was the team based?", "place", "a team in the southern region", False),
         # a month is capitalised but says neither where nor who
         ("Where was the luggage photographed?", "place", "The luggage was photographed in mid-July.", False),
         ("Where was the luggage photographed?", "place", "It was photographed at Beijing airport in July.", True),

@@ -123,7 +123,7 @@ _META_NOUNS = frozenset(
     situation situations condition conditions
     time date dates day days weekday year years month months decade century period
     duration length size height width depth distance speed rate degree temperature cost price value level
-    weight age""".split()
+    weight age type types kind kinds sort variety""".split()
 )
 _DETERMINERS = frozenset(
     """the a an its his her their our this that these those each every most least main major largest biggest

@@ -85,13 +85,15 @@ def _specific_names(names: set[str]) -> set[str]:
 
 
 def _swaps_country(asked: set[str], text: str) -> bool:
-    """Whether the text lacks a country of the question and names another one in its place.
+    """Whether the text keeps a country of the question but names another in place of a second one.
 
     Example: asked {"north korea", "china"}, "North Korea and Russia have held 20 exchanges" -> True;
-    "The country had deployed 50,000 workers to China" -> False (it only leaves North Korea unsaid).
+    "The country had deployed 50,000 workers to China" -> False (it only leaves North Korea unsaid);
+    asked {"china"} ("Beijing"), "the resolution bans hiring North Korean workers" -> False: a sentence that
+    shares no country with the question names its other countries in some other role.
     """
     named = countries(text, capitals=True)
-    return bool(asked - named) and bool(named - asked)
+    return bool(asked & named) and bool(asked - named) and bool(named - asked)
 
 
 class Retriever:

@@ -75,6 +75,9 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         ("In which city did the women's football teams of North Korea and Russia play?", 0.35, "in Moscow"),
         # the sentence names the person asked about: it need not repeat "work"
         ("Where does Oh Gyeong-seob work?", 0.35, "a researcher at the Korea Institute"),
+        # the resolution's sentence names North Korean workers, not China: no country put in China's place
+        ("What is the number of the UN resolution whose sanctions Beijing is enforcing more strictly?", 0.0,
+         "Resolution 2397"),
         # news shorthand for country names, also joined by a hyphen
         ("How much do NK workers abroad make for the regime each year?", 0.35, "$750 million"),
         ("In what field does the cooling of NK-China ties show up?", 0.35, "including sports"),

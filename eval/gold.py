@@ -14,9 +14,9 @@ CALIBRATION_GOLD = GOLD_DIR / "calibration.jsonl"
 # Written apart from the system, by an author who saw only the article, phrased as readers ask. The
 # paraphrased set guided development (its failures were read); holdout was scored, and decided only the
 # reversal of one rule; holdout2 and holdout3 (100 questions, 30 unanswerable) were each scored once and
-# their failures then read like paraphrased's; so were holdout4 and holdout5 (100, 30 each); holdout6
-# (100, 30) was scored once, at the final engine commit. Fresh questions are the only honest test of new
-# rules.
+# their failures then read like paraphrased's; so were holdout4 to holdout7 (100, 30 each), each first
+# scored at the engine commit of its round; holdout8 (100, 30) was scored once, at the final engine commit.
+# Fresh questions are the only honest test of new rules.
 PARAPHRASED_GOLD = GOLD_DIR / "paraphrased.jsonl"
 HOLDOUT_GOLD = GOLD_DIR / "holdout.jsonl"
 HOLDOUT2_GOLD = GOLD_DIR / "holdout2.jsonl"
@@ -24,6 +24,8 @@ HOLDOUT3_GOLD = GOLD_DIR / "holdout3.jsonl"
 HOLDOUT4_GOLD = GOLD_DIR / "holdout4.jsonl"
 HOLDOUT5_GOLD = GOLD_DIR / "holdout5.jsonl"
 HOLDOUT6_GOLD = GOLD_DIR / "holdout6.jsonl"
+HOLDOUT7_GOLD = GOLD_DIR / "holdout7.jsonl"
+HOLDOUT8_GOLD = GOLD_DIR / "holdout8.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

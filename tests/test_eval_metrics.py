@@ -17,6 +17,8 @@ from eval.gold import (
     HOLDOUT4_GOLD,
     HOLDOUT5_GOLD,
     HOLDOUT6_GOLD,
+    HOLDOUT7_GOLD,
+    HOLDOUT8_GOLD,
     HOLDOUT_GOLD,
     PARAPHRASED_GOLD,
     GoldError,
@@ -28,7 +30,7 @@ from eval.gold import (
 ARTICLE = Path(__file__).resolve().parents[1] / "corpus" / "000_53eae6447d86a213.txt"
 GOLD_SETS = (
     ARTICLE_GOLD, CALIBRATION_GOLD, PARAPHRASED_GOLD, HOLDOUT_GOLD, HOLDOUT2_GOLD, HOLDOUT3_GOLD, HOLDOUT4_GOLD,
-    HOLDOUT5_GOLD, HOLDOUT6_GOLD,
+    HOLDOUT5_GOLD, HOLDOUT6_GOLD, HOLDOUT7_GOLD, HOLDOUT8_GOLD,
 )
 
 DOC = "North Korea sent 50,000 workers to China. They are moving to Russia."

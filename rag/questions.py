@@ -83,6 +83,13 @@ _PERIODS = {
 }
 # Capitalised but not names of a place or person: "photographed in mid-July" does not say where.
 _CALENDAR = re.compile(rf"\b({_CALENDAR_NAMES})\b", re.IGNORECASE)
+# "How long ...?" is answered by a stretch of time, not by a year: "for three years", "since 2017"
+_HOW_LONG = re.compile(r"^\s*how long\b(?! ago)", re.IGNORECASE)
+_DURATION = re.compile(
+    rf"\b(\d[\d,.]*|{_NUMBER_WORD}|a|an|several|many|few)[\s-]+(years?|months?|weeks?|days?|hours?|minutes?|"
+    r"decades?|centur(y|ies))\b|\bsince\b",
+    re.IGNORECASE,
+)
 _HOW_MANY = re.compile(r"^\s*" + _ROUGHLY + r"how many\s+(.*)$", re.IGNORECASE)
 # a count and the three words after it. Example: "around 50,000 workers to China" -> ("50,000", " workers to China")
 _COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){{0,3}})", re.IGNORECASE)
@@ -128,6 +135,12 @@ _META_NOUNS = frozenset(
 _DETERMINERS = frozenset(
     """the a an its his her their our this that these those each every most least main major largest biggest
     smallest highest lowest best worst key primary only same other exact total seldom often""".split()
+)
+# Words that end up as the "noun" when a verb the stemmer does not know goes unnoticed: "Which Chinese
+# force fought together with ..." -> "together". The noun phrase was not found, so nothing is checked.
+_NOT_NOUNS = frozenset(
+    """together next alongside along against across around instead also still already now then again later
+    ago first ever never just even""".split()
 )
 _PARTITIVES = frozenset("kind kinds type types sort sorts part parts form forms".split())
 # Where a noun phrase after "which"/"what" ends: a verb, an auxiliary or a preposition
@@ -185,7 +198,7 @@ def asked_noun(question: str) -> str | None:
             continue
         head = w
         i += 1
-    if head is None or head in _META_NOUNS or head in STOPWORDS:
+    if head is None or head in _META_NOUNS or head in STOPWORDS or head in _NOT_NOUNS:
         return None
     return terms(head)[0] if terms(head) else None
 
@@ -262,6 +275,8 @@ def holds(text: str, kind: str | None, question: str = "") -> bool:
         text_periods = {p for p, pattern in _PERIODS.items() if pattern.search(text)}
         if asked_periods and text_periods and not asked_periods & text_periods:
             return False
+        if _HOW_LONG.match(_asked(question)):
+            return bool(_DURATION.search(text))
         nouns = counted(question)
         if nouns:
             plain = for_matching(text)

@@ -48,6 +48,8 @@ def test_says_allows_words_close_in_meaning(article_index, minilm, noun, text, s
         ("How many public exchanges have North Korea and China held this year?", "about another country"),
         # "on Wednesday" is a weekday, not a date
         ("On what exact date did China order the North Korean workers to leave?", "gives none"),
+        # "how long" wants a stretch of time, not the year the resolution was adopted
+        ("How long are the student visas China gave North Korean workers valid for?", "gives none"),
     ],
 )
 def test_gate_refuses_when_the_evidence_never_names_what_is_asked(article_index, minilm, question, reason):
@@ -81,6 +83,15 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         # news shorthand for country names, also joined by a hyphen
         ("How much do NK workers abroad make for the regime each year?", 0.35, "$750 million"),
         ("In what field does the cooling of NK-China ties show up?", 0.35, "including sports"),
+        # the count ranks below sentences sharing more of the question's words ("North Korea", "China")
+        ("Roughly how many workers had North Korea previously sent to China?", 0.35, "around 50,000 workers"),
+        # the newspaper's sentence shares few of the question's words, but it names a newspaper
+        ("Which newspaper did the source familiar with the matter speak to?", 0.35, "told the JoongAng Ilbo"),
+        # "June" is in the sentence about Putin's visit, which the question only refers to
+        ("Under what type of visa is the country whose president visited North Korea in June expected to "
+         "employ North Korean workers?", 0.35, "nonworker visa"),
+        # "leader" is close enough to "President"
+        ("Which Russian leader made a trip to North Korea in June?", 0.35, "President Vladimir Putin"),
     ],
 )
 def test_gate_passes_the_sentence_that_holds_the_fact_asked_for(article_index, minilm, question, min_score, expected):

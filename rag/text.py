@@ -84,9 +84,14 @@ def _stem(token: str) -> str:
     return token
 
 
+def tokens(text: str) -> list[str]:
+    """Word tokens as written, numbers kept whole ("1.1", "50,000")."""
+    return _TOKEN.findall(for_matching(text))
+
+
 def words(text: str) -> list[str]:
     """Lower-cased word tokens, numbers kept whole ("1.1", "50,000")."""
-    return [w.lower() for w in _TOKEN.findall(for_matching(text))]
+    return [w.lower() for w in tokens(text)]
 
 
 def terms(text: str) -> list[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .places import country_words
 from .questions import asks_for, holds
-from .text import name_in, numbers, proper_names, terms, verb_forms, words
+from .text import name_in, numbers, proper_names, terms, tokens, verb_forms, words
 from .types import Evidence
 
 COPIED_SHARE = 0.9  # an answer holding this share of a sentence's words, in order, copies it
@@ -262,10 +262,10 @@ def _names_kind(answer: str, noun: str, cited_texts: Sequence[str], question: st
     stem = terms(noun)
     qualifiers: set[str] = set()
     for text in cited_texts:
-        tokens = words(text)
-        for i, w in enumerate(tokens):
+        written = tokens(text)  # case kept: "its IT workforce" -> "it", an acronym, is a qualifier
+        for i, w in enumerate(written):
             if stem and terms(w) == stem:
-                qualifiers |= {t for t in terms(" ".join(tokens[max(0, i - 2): i])) if t not in asked}
+                qualifiers |= {t for t in terms(" ".join(written[max(0, i - 2): i])) if t not in asked}
     if not qualifiers:
         return True
     said = set(terms(answer))

@@ -125,6 +125,10 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
          "In 2017, the council adopted Resolution 2397, banning UN member states from hiring them.", False),
         ("How many spectators watched the matches?", "number", "It hosted two friendly matches in Moscow.", False),
         ("About how many IT specialists were among them?", "number", "About 50,000 workers were among them.", False),
+        # "how long" wants a stretch of time, not a year
+        ("How long are the student visas valid for?", "number", "In 2017, the council banned hiring them.", False),
+        ("How long are the student visas valid for?", "number", "The visas are valid for two years.", True),
+        ("How long have agencies watched them?", "number", "They have watched since the summit.", True),
         ("When did Putin visit?", "date", "Putin visited North Korea in June.", True),
         ("When did Putin visit?", "date", "Putin visited North Korea.", False),
         # "what year" wants a year, "what day" a day: a decade or "recently" does not say which
@@ -224,6 +228,15 @@ def test_what_kind_of_wants_the_word_the_sentence_puts_before_the_noun():
     assert isinstance(verify("North Korea cancelled a basketball game [1].", evidence, question), Verified)
     result = verify("North Korea cancelled the game with a Chinese team in the southeast [1].", evidence, question)
     assert isinstance(result, Rejected) and "what kind of game" in result.reason
+
+
+def test_an_acronym_before_the_noun_is_a_kind():
+    text = 'Pyongyang has "planned to redispatch its IT workforce, previously stationed in China, to Russia," the source added.'
+    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    question = "What kind of workforce did Pyongyang plan to redispatch from China to Russia?"
+    assert isinstance(verify("Its IT workforce [1].", evidence, question), Verified)
+    result = verify("The source added [1].", evidence, question)
+    assert isinstance(result, Rejected) and "what kind of workforce" in result.reason
 
 
 def test_repeating_the_questions_number_is_unsupported_but_not_invented():

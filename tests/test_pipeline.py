@@ -91,7 +91,7 @@ def test_answer_naming_no_one_for_who_on_borderline_evidence_is_refused(article_
     assert a.mode == "refused: the answer gives no person although the question asks for one"
 
 
-def test_answer_from_a_much_weaker_sentence_falls_back_to_the_best_quote(article_index, minilm):
+def test_answer_from_a_weaker_sentence_falls_back_to_the_best_quote_and_the_one_chosen(article_index, minilm):
     class CopiesLast(Generator):
         """Answers with most of the last numbered sentence: supported by what it cites, but off the question.
 
@@ -111,6 +111,12 @@ def test_answer_from_a_much_weaker_sentence_falls_back_to_the_best_quote(article
     assert a.answered
     assert a.mode == "fallback: the answer rests on weaker evidence than the best sentence"
     assert any("Russia requires skilled labor for its Far East development" in c.quote for c in a.citations)
+    # the sentence the model answered from is quoted too, after the best one if it comes later in the text
+    assert len(a.citations) == 2
+    ranked = p.retriever.evidence(a.question, a.question, p.retrieve(a.question, k=6), minilm.embed(a.question))
+    last = [e.sentence.text for e in ranked][: p.settings.max_evidence][-1]
+    assert last in {c.quote for c in a.citations}
+    assert [c.start for c in a.citations] == sorted(c.start for c in a.citations)
     assert_quotes_valid(p, a)
 
 

@@ -162,16 +162,16 @@ class Pipeline:
         timings["generate"] = (t_generated - t_retrieved) * 1000
 
         result = verify(text, chosen, q) if text else Rejected("no generated text")
-        chose: Evidence | None = None  # the weaker sentence the model answered from
-        if isinstance(result, Verified) and chosen \
-                and max(chosen[i].score for i in result.cited) < MIN_CITED_RATIO * chosen[0].score:
-            chose = chosen[result.cited[0]]
-            result = Rejected("the answer rests on weaker evidence than the best sentence")
         if isinstance(result, Verified) and (noun := asked_noun(q)) and not any(
             self.retriever.says(noun, chosen[i].sentence.text) for i in result.cited
         ):
             # "Which Russian president visited?" answered from a sentence that speaks of no president
             result = Rejected(f"the answer cites no sentence about the {noun} asked for")
+        chose: Evidence | None = None  # a weaker sentence the model answered from, worth quoting too
+        if isinstance(result, Verified) and chosen \
+                and max(chosen[i].score for i in result.cited) < MIN_CITED_RATIO * chosen[0].score:
+            chose = chosen[result.cited[0]]
+            result = Rejected("the answer rests on weaker evidence than the best sentence")
         if isinstance(result, Rejected) and (result.invented or result.unnamed) and gate.best is not None \
                 and gate.best.score < self.settings.sure_evidence_score:
             # The model made up the fact asked for, or could name no one for "who", and the evidence was

@@ -15,7 +15,7 @@ CALIBRATION_GOLD = GOLD_DIR / "calibration.jsonl"
 # paraphrased set guided development (its failures were read); holdout was scored, and decided only the
 # reversal of one rule; holdout2 and holdout3 (100 questions, 30 unanswerable) were each scored once and
 # their failures then read like paraphrased's; so were holdout4 to holdout7 (100, 30 each), each first
-# scored at the engine commit of its round; holdout8 (100, 30) was scored once, at the final engine commit.
+# scored at the engine commit of its round, as were holdout8 to holdout10.
 # Fresh questions are the only honest test of new rules.
 PARAPHRASED_GOLD = GOLD_DIR / "paraphrased.jsonl"
 HOLDOUT_GOLD = GOLD_DIR / "holdout.jsonl"
@@ -26,6 +26,8 @@ HOLDOUT5_GOLD = GOLD_DIR / "holdout5.jsonl"
 HOLDOUT6_GOLD = GOLD_DIR / "holdout6.jsonl"
 HOLDOUT7_GOLD = GOLD_DIR / "holdout7.jsonl"
 HOLDOUT8_GOLD = GOLD_DIR / "holdout8.jsonl"
+HOLDOUT9_GOLD = GOLD_DIR / "holdout9.jsonl"
+HOLDOUT10_GOLD = GOLD_DIR / "holdout10.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .errors import ConfigError, ModelError
+from .text import terms
 from .types import Evidence
 
 log = logging.getLogger(__name__)
@@ -21,11 +22,22 @@ SYSTEM_PROMPT = (
     "Answer the question in one short sentence using only the numbered sentences. "
     "Copy names and numbers exactly. End with the number of the sentence you used, like [2]."
 )
+ECHO_SHARE = 0.5  # share of an answer's terms taken from the example answer that makes it an echo
 EXAMPLE = [
     {"role": "user", "content": "Sentences:\n[1] The bridge is 500 metres long.\n[2] Built in 1932, it cost "
      "between $5 million and $6 million, paid by the city of Lyon.\n\nQuestion: How much did the bridge cost?"},
     {"role": "assistant", "content": "The bridge cost between $5 million and $6 million [2]."},
 ]
+def echoes_example(answer: str) -> bool:
+    """Whether the model wrote out the worked example's answer instead of answering ("The bridge cost ...").
+
+    That is a model failing to read the evidence, not a sign that the documents lack the fact.
+    """
+    example = set(terms(EXAMPLE[-1]["content"]))
+    said = set(terms(answer))
+    return bool(said) and len(said & example) >= ECHO_SHARE * len(said)
+
+
 # Generation stops at the first blank line: everything after it is the model wandering off.
 STOP_TEXT = "\n\n"
 

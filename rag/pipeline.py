@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .embedding import Embedder
 from .errors import IndexStaleError, InputError, ModelError
-from .generation import ExtractiveGenerator, Generator, StopSignal, build_messages
+from .generation import ExtractiveGenerator, Generator, StopSignal, build_messages, echoes_example
 from .index import Index, check_fresh, load_index
 from .questions import asked_noun
 from .retrieval import EVIDENCE_CHUNKS, Retriever, build_query
@@ -161,7 +161,12 @@ class Pipeline:
         t_generated = time.perf_counter()
         timings["generate"] = (t_generated - t_retrieved) * 1000
 
-        result = verify(text, chosen, q) if text else Rejected("no generated text")
+        if not text:
+            result: Verified | Rejected = Rejected("no generated text")
+        elif echoes_example(text):
+            result = Rejected("the answer repeats the prompt's worked example")
+        else:
+            result = verify(text, chosen, q)
         if isinstance(result, Verified) and (noun := asked_noun(q)) and not any(
             self.retriever.says(noun, chosen[i].sentence.text) for i in result.cited
         ):

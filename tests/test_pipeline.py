@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rag.generation import ExtractiveGenerator, Generator, StopSignal
+from rag.generation import EXAMPLE, ExtractiveGenerator, Generator, StopSignal
 from rag.pipeline import NOT_COVERED, Pipeline
 from rag.retrieval import build_query
 from rag.settings import Settings
@@ -117,6 +117,17 @@ def test_answer_from_a_weaker_sentence_falls_back_to_the_best_quote_and_the_one_
     last = [e.sentence.text for e in ranked][: p.settings.max_evidence][-1]
     assert last in {c.quote for c in a.citations}
     assert [c.start for c in a.citations] == sorted(c.start for c in a.citations)
+    assert_quotes_valid(p, a)
+
+
+def test_an_answer_repeating_the_worked_example_falls_back_to_a_quote(article_index, minilm):
+    # the example's numbers are in no evidence, but the model echoed the prompt rather than invent a fact:
+    # no reason to refuse a question the evidence answers
+    p = make(article_index, minilm, Scripted(EXAMPLE[-1]["content"]))
+    a = p.ask("What has Pyongyang been striving to maintain?")
+    assert a.answered
+    assert a.mode == "fallback: the answer repeats the prompt's worked example"
+    assert "foreign currency earnings" in a.answer
     assert_quotes_valid(p, a)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .places import countries, country_words, is_country_in, new_places
-from .text import STOPWORDS, for_matching, name_in, proper_names, terms
+from .text import STOPWORDS, for_matching, irregular_past, name_in, proper_names, terms
 
 _NUMBER_WORD = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy"
@@ -38,8 +38,9 @@ _UNIT_FACT = {
 }
 # digits that are not part of a name such as "Covid-19", or a number word
 _HAS_NUMBER = re.compile(rf"(?<![\w-])\d|{_NUMBER_WORDS}", re.IGNORECASE)
-# Things known by their names: "Which Russian companies ..." is answered by naming companies.
-_NAMED = (r"compan(y|ies)|firms?|exchanges?|websites?|teams?|newspapers?|agenc(y|ies)|airlines?|banks?|brands?|"
+# Things known by their names: "Which Russian companies ..." is answered by naming companies. A team is
+# known by its name, but "which teams" asks what kind: "the women's football teams of both countries".
+_NAMED = (r"compan(y|ies)|firms?|exchanges?|websites?|team|newspapers?|agenc(y|ies)|airlines?|banks?|brands?|"
           r"universit(y|ies)|ministr(y|ies)|organi[sz]ations?|parties|party|clubs?|publishers?|channels?")
 # Up to three words between "which" and a place type, none a verb: "Which Russian city", but not
 # "Which UN resolution prohibits countries ..." (lower-case words ending in -s or -ed are taken for verbs)
@@ -83,6 +84,11 @@ _PERIODS = {
 }
 # Capitalised but not names of a place or person: "photographed in mid-July" does not say where.
 _CALENDAR = re.compile(rf"\b({_CALENDAR_NAMES})\b", re.IGNORECASE)
+# A count asked for as it stands now is not one the text gives for an earlier time: "How many workers are
+# in China right now?" is not answered by "The country had earlier deployed around 50,000 workers".
+_NOW = re.compile(r"\b(currently|right now|at present|at the moment|these days|so far|to date)\b", re.IGNORECASE)
+_PAST = re.compile(r"\b(had|was|were|did|earlier|previously|formerly|originally|once)\b", re.IGNORECASE)
+_EARLIER = re.compile(r"\b(earlier|previously|formerly|originally|once)\b", re.IGNORECASE)
 # "How long ...?" is answered by a stretch of time, not by a year: "for three years", "since 2017"
 _HOW_LONG = re.compile(r"^\s*how long\b(?! ago)", re.IGNORECASE)
 _DURATION = re.compile(
@@ -124,7 +130,8 @@ def _asked(question: str) -> str:
 # and measures answered by a number ("What is the duration of ...")
 _META_NOUNS = frozenset(
     """term word phrase expression name names title episode event incident thing things way manner example
-    reason role step measure method means approach strategy tactic aspect area field issue topic matter factor
+    reason role step measure method means approach strategy tactic effort efforts aspect area field issue topic
+    matter factor nickname estimate
     point idea group category else official officials person people man woman individual figure
     body form purpose goal result effect change feature one ones case cases circumstance circumstances
     situation situations condition conditions
@@ -137,7 +144,8 @@ _DETERMINERS = frozenset(
     smallest highest lowest best worst key primary only same other exact total seldom often""".split()
 )
 # Words that end up as the "noun" when a verb the stemmer does not know goes unnoticed: "Which Chinese
-# force fought together with ..." -> "together". The noun phrase was not found, so nothing is checked.
+# force fought together with ..." -> "together", "Which foreign leader came ..." -> "came". The noun phrase
+# was not found, so nothing is checked.
 _NOT_NOUNS = frozenset(
     """together next alongside along against across around instead also still already now then again later
     ago first ever never just even""".split()
@@ -198,7 +206,7 @@ def asked_noun(question: str) -> str | None:
             continue
         head = w
         i += 1
-    if head is None or head in _META_NOUNS or head in STOPWORDS or head in _NOT_NOUNS:
+    if head is None or head in _META_NOUNS or head in STOPWORDS or head in _NOT_NOUNS or irregular_past(head):
         return None
     return terms(head)[0] if terms(head) else None
 
@@ -274,6 +282,8 @@ def holds(text: str, kind: str | None, question: str = "") -> bool:
         asked_periods = {p for p, pattern in _PERIODS.items() if pattern.search(question)}
         text_periods = {p for p, pattern in _PERIODS.items() if pattern.search(text)}
         if asked_periods and text_periods and not asked_periods & text_periods:
+            return False
+        if _NOW.search(question) and not _PAST.search(question) and _EARLIER.search(text):
             return False
         if _HOW_LONG.match(_asked(question)):
             return bool(_DURATION.search(text))

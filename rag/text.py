@@ -165,6 +165,11 @@ _IRREGULAR = dict(
 )
 
 
+def irregular_past(word: str) -> bool:
+    """Whether the word is a past form the stemmer cannot bring back to its verb ("came", "fought")."""
+    return word.lower() in _IRREGULAR
+
+
 def verb_forms(term: str) -> set[str]:
     """The term and the verbs it may be a past form of.
 

@@ -43,6 +43,11 @@ from rag.questions import asked_noun, reports_speech, speaker
         # a past form the stemmer does not know ("fought") hides where the noun phrase ends: check nothing
         ("Which Chinese force fought together with the North Korean people?", None),
         ("Which Chinese force fought next to North Korean troops?", None),
+        ("Which foreign leader came to North Korea in June?", None),
+        # kinds of name, estimates and efforts are what the answer gives, not words it repeats
+        ("What nickname for China does the researcher mention?", None),
+        ("What is the upper estimate of what North Korea makes each year?", None),
+        ("Which weapons efforts are funded by the IT income?", None),
     ],
 )
 def test_asked_noun(question, noun):

@@ -125,6 +125,9 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
          "In 2017, the council adopted Resolution 2397, banning UN member states from hiring them.", False),
         ("How many spectators watched the matches?", "number", "It hosted two friendly matches in Moscow.", False),
         ("About how many IT specialists were among them?", "number", "About 50,000 workers were among them.", False),
+        # a count asked for as it stands now is not one given for an earlier time
+        ("How many workers are in China right now?", "number", "It had earlier sent 50,000 workers to China.", False),
+        ("How many workers had been sent to China?", "number", "It had earlier sent 50,000 workers to China.", True),
         # "how long" wants a stretch of time, not a year
         ("How long are the student visas valid for?", "number", "In 2017, the council banned hiring them.", False),
         ("How long are the student visas valid for?", "number", "The visas are valid for two years.", True),
@@ -177,6 +180,9 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         # companies, teams, newspapers ... are answered by their names
         ("Which Russian companies will hire the workers?", "name", "Russia will hire the workers.", False),
         ("Which newspaper did the source speak to?", "name", "The source told the JoongAng Ilbo.", True),
+        # a team is named, but "which teams" asks what kind
+        ("Which team won the match in Moscow?", "name", "The team won the match in Moscow.", False),
+        ("Which teams played the friendly matches?", None, "The women's football teams played them.", True),
         # a country the question names another way, or by its capital, is nothing new
         ("Which US companies hired them?", "name", "They found jobs in IT companies in the United States.", False),
         ("Where are the North Korean workers going?", "place", "Pyongyang has decided to move them.", False),
@@ -231,7 +237,8 @@ def test_what_kind_of_wants_the_word_the_sentence_puts_before_the_noun():
 
 
 def test_an_acronym_before_the_noun_is_a_kind():
-    text = 'Pyongyang has "planned to redispatch its IT workforce, previously stationed in China, to Russia," the source added.'
+    text = ('Pyongyang has "planned to redispatch its IT workforce, previously stationed in China, to Russia," '
+            "the source added.")
     evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
     question = "What kind of workforce did Pyongyang plan to redispatch from China to Russia?"
     assert isinstance(verify("Its IT workforce [1].", evidence, question), Verified)

@@ -101,6 +101,11 @@ _HOW_MANY = re.compile(r"^\s*" + _ROUGHLY + r"how many\s+(.*)$", re.IGNORECASE)
 _COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){{0,3}})", re.IGNORECASE)
 
 
+def asks_time_unit(question: str) -> bool:
+    """Whether the question asks for a year, a month, a day or a date ("On which day of the week ...?")."""
+    return bool(_DATE_UNIT.match(_asked(question)))
+
+
 def calendar_word(word: str) -> bool:
     """Whether the word names a month or a weekday: capitalised, but not a person or a place."""
     return bool(_CALENDAR.fullmatch(word))

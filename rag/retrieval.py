@@ -226,9 +226,9 @@ class Retriever:
         (2) every name and number in the question, and the noun asked about ("which province") or a word
         close to it in meaning, occur in the sentence or right around it (a number or month may come from
         other good evidence when the sentence has some of the question's names and numbers), and (3) it
-        holds the kind of fact the question asks for (a count of the right thing for "how many", a time for "when", a name
-        the question lacks for "who" and "where", a city or country for "which city/country", someone's
-        reported words for "what did X say").
+        holds the kind of fact the question asks for (a count of the right thing for "how many", a time for
+        "when", a name the question lacks for "who" and "where", a city or country for "which
+        city/country", someone's reported words for "what did X say").
         (4) For those kinds, the sentence itself must use a word of the question (or of `query`, for a
         follow-up) besides names, or one close in meaning: the fact must not come from a sentence that only
         its neighbour ties to the question. A number or a time must not come from a sentence that puts

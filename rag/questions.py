@@ -275,7 +275,7 @@ def reports_speech(text: str, who: str) -> bool:
     return all(name_in(n, said) for n in proper_names(f"The {who}") | country_words(who, capitals=False))
 
 
-def holds(text: str, kind: str | None, question: str = "") -> bool:
+def holds(text: str, kind: str | None, question: str = "", known: str = "") -> bool:
     """Whether `text` contains a fact of that kind.
 
     A count must be a number (not money) followed closely by what the question counts, and an amount per
@@ -317,7 +317,7 @@ def holds(text: str, kind: str | None, question: str = "") -> bool:
             return True  # "in the southeast region"
         # A country the question names another way is not new: "US" for "United States", "Pyongyang" for
         # "North Korea"; neither is the capital of a country it names.
-        asked = proper_names(question) | country_words(question)
+        asked = proper_names(f"{question} {known}") | country_words(f"{question} {known}")
         # a country opening the sentence is a name too: "Russia is expected to hire them."
         named = proper_names(text) | country_words(text, capitals=False)
         return any(not name_in(n, asked) and not is_country_in(n, asked) for n in named)

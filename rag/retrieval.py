@@ -263,7 +263,7 @@ class Retriever:
         if kind in ("number", "date"):
             # only a few sentences hold a number or a time: the one asked for may rank below sentences that
             # share more of the question's words ("Roughly how many workers had North Korea sent to China?")
-            holding = [e for e in evidence if holds(e.sentence.text, kind, question)]
+            holding = [e for e in evidence if holds(e.sentence.text, kind, question, query)]
             candidates += [e for e in holding[:look] if e not in candidates]
         # numbers and months of the question said by other good evidence: a question may tie two
         # sentences together ("the country whose president visited in June")
@@ -274,7 +274,7 @@ class Retriever:
         for e in candidates:
             # a sentence that holds the number, time or name asked for needs less of the question's wording
             threshold = floor
-            if kind in SPECIFIC_KINDS and holds(e.sentence.text, kind, question):
+            if kind in SPECIFIC_KINDS and holds(e.sentence.text, kind, question, query):
                 ratio = UNIT_SCORE_RATIO if kind == "date" and asks_time_unit(question) else SPECIFIC_SCORE_RATIO
                 threshold = max(ratio * min_score, RUNNER_UP_RATIO * evidence[0].score)
             if e.score < threshold:
@@ -292,7 +292,7 @@ class Retriever:
             if noun and not self.says(noun, context):
                 reasons.append(f"evidence never says {noun}")
                 continue
-            if not holds(e.sentence.text, kind, question):
+            if not holds(e.sentence.text, kind, question, query):
                 reasons.append(f"question asks for a {kind}, evidence gives none")
                 continue
             if kind and topic and not self.says_any(topic, e.sentence.text) and not any(

@@ -190,12 +190,12 @@ def grounded(claim: str, cited_texts: Sequence[str], question: str) -> bool:
     return supports(claim, cited_texts, given) and adds_from(claim, cited_texts, question)
 
 
-def verify(answer: str, evidence: Sequence[Evidence], question: str = "") -> Verified | Rejected:
+def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known: str = "") -> Verified | Rejected:
     """Check a generated answer against the numbered evidence it was given (markers are 1-based).
 
     With the question given, the answer must also hold the kind of fact asked for (a number for
     "how many", a time for "when", a name the question lacks for "who" and "where") and say something
-    the question does not already say.
+    the question does not already say. Names in `known` (the conversation before a follow-up) are not new.
     """
     if not answer.strip():
         return Rejected("empty answer")
@@ -211,7 +211,7 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "") -> Ver
         made_up = any(item not in asked_numbers and not name_in(item, asked_names) for item in invented)
         return Rejected(f"the answer states {', '.join(invented)}, found in no evidence", invented=made_up)
     kind = asks_for(question)
-    if question and not holds(plain, kind, question):
+    if question and not holds(plain, kind, question, known):
         return Rejected(f"the answer gives no {kind} although the question asks for one",
                         unnamed=kind in ("person", "name"))
     if _COMPARES.search(question) and not _RATIO.search(plain):

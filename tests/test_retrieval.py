@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.retrieval import Gate, Retriever
+from rag.retrieval import Gate, Retriever, build_query
+from rag.types import Turn
 
 
 def _gate(index, embedder, question: str, min_score: float) -> Gate:
@@ -56,6 +57,19 @@ def test_gate_refuses_when_the_evidence_never_names_what_is_asked(article_index,
     gate = _gate(article_index, minilm, question, 0.0)  # no score threshold: only the other checks decide
     assert not gate.answerable, gate.best
     assert reason in gate.reason
+
+
+def test_a_follow_up_gate_wants_a_name_the_conversation_lacks(article_index, minilm):
+    history = [Turn("user", "At which airport were North Korean workers seen leaving China?"),
+               Turn("assistant", "At Beijing Capital International Airport.")]
+    question = "Which airline were they checking in with there?"
+    query = build_query(question, history)
+    retriever = Retriever(article_index, minilm)
+    qvec = minilm.embed(query)
+    evidence = retriever.evidence(question, query, retriever.retrieve(query, 6, qvec), qvec)
+    gate = retriever.gate(question, evidence, 0.35, query=query)
+    assert gate.answerable and gate.best is not None, gate.reason
+    assert "Air Koryo" in gate.best.sentence.text
 
 
 def test_gate_passes_a_paraphrased_noun(article_index, minilm):

@@ -270,6 +270,18 @@ def test_answers_naming_no_one_for_who_are_flagged(question, answer, unnamed):
     assert result.unnamed is unnamed
 
 
+def test_a_name_the_conversation_gave_is_no_answer_to_a_follow_up():
+    text = "North Korean workers check in for their Air Koryo flight at Beijing Capital International Airport."
+    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.6, 0.6, 0.6)]
+    question = "Which airline were they flying with?"
+    known = "Where were the workers seen checking in? Beijing Capital International Airport " + question
+    answer = "The airline was Beijing Capital International Airport [1]."
+    assert isinstance(verify(answer, evidence, question), Verified)  # without the conversation: a new name
+    result = verify(answer, evidence, question, known=known)
+    assert isinstance(result, Rejected) and "gives no name" in result.reason
+    assert isinstance(verify("They flew with Air Koryo [1].", evidence, question, known=known), Verified)
+
+
 def test_yes_no_answers_need_not_add_words():
     result = verify("No, Resolution 2397 was adopted in 2017 [2].", EVIDENCE, "Was Resolution 2397 adopted in 2017?")
     assert isinstance(result, Verified)

@@ -130,7 +130,8 @@ def numbers(text: str) -> set[str]:
     return found | {_ORDINALS[w] for w in map(str.lower, _TOKEN.findall(plain)) if w in _ORDINALS}
 
 
-_NAME = re.compile(r"\b[A-Z][a-zA-Z]*(?:[-'][A-Za-z]+)*\b")
+# A capitalised word, or an abbreviation with dots ("U.S", as terms() reads "U.S.")
+_NAME = re.compile(r"\b(?:[A-Z]\.)+[A-Z]\b|\b[A-Z][a-zA-Z]*(?:[-'][A-Za-z]+)*\b")
 
 
 def proper_names(text: str) -> set[str]:

@@ -27,6 +27,12 @@ def test_terms_keep_words_with_non_ascii_letters_whole() -> None:
     assert terms("Москва и Пекин") == ["москва", "и", "пекин"]
 
 
+def test_a_dotted_abbreviation_is_one_name_as_terms_read_it() -> None:
+    # an answer quoting "War to Resist U.S. Aggression" must not hold a name "u" its evidence lacks
+    assert "u.s" in proper_names("China's War to Resist U.S. Aggression") & set(terms("Resist U.S. Aggression"))
+    assert "u" not in proper_names("China's War to Resist U.S. Aggression")
+
+
 def test_accented_names_match_their_plain_spelling() -> None:
     assert proper_names("Who was Ögedei's wife?") == proper_names("Who was Ogedei's wife?") == {"ogedei"}
 

@@ -212,8 +212,9 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         return Rejected(f"the answer states {', '.join(invented)}, found in no evidence", invented=made_up)
     kind = asks_for(question)
     if question and not holds(plain, kind, question, known):
+        # naming only what the conversation already named is a wrong answer, not a sign that no one is named
         return Rejected(f"the answer gives no {kind} although the question asks for one",
-                        unnamed=kind in ("person", "name"))
+                        unnamed=kind in ("person", "name") and not holds(plain, kind, question))
     if _COMPARES.search(question) and not _RATIO.search(plain):
         return Rejected("the answer makes no comparison although the question asks for one")
     if question and _adds_nothing(plain, question):

@@ -279,6 +279,7 @@ def test_a_name_the_conversation_gave_is_no_answer_to_a_follow_up():
     assert isinstance(verify(answer, evidence, question), Verified)  # without the conversation: a new name
     result = verify(answer, evidence, question, known=known)
     assert isinstance(result, Rejected) and "gives no name" in result.reason
+    assert not result.unnamed  # it named something: a wrong answer, no sign that the documents lack one
     assert isinstance(verify("They flew with Air Koryo [1].", evidence, question, known=known), Verified)
 
 

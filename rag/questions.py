@@ -47,6 +47,8 @@ _NAMED = (r"compan(y|ies)|firms?|exchanges?|websites?|team|newspapers?|agenc(y|i
 _BEFORE_TYPE = r"(?:(?![a-z]+(?:[^s]s|ed)\b)\w+ ){0,3}"
 # "What does each country gain ...": a verb right after "what" means the noun is not what is asked for
 _NO_VERB = r"(?!(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could)\b)"
+# "What kind of companies ...": a kind, not a name, is asked for
+_NO_KIND = r"(?!(?:kinds?|types?|sorts?) of\b)"
 _ROUGHLY = r"(?:about |roughly |approximately |around |exactly )?"  # "Roughly how many ..."
 # What the question asks for, by its wording. Example: "How many workers ..." -> "number".
 _ASKS = (
@@ -61,7 +63,7 @@ _ASKS = (
                          r"countries|city|cities|capitals?|place|region|province|town)\b)", re.IGNORECASE)),
     ("person", re.compile(r"^\s*(who|whom)\b", re.IGNORECASE)),
     ("name", re.compile(r"^\s*(what (is|was|are|were) the names? of\b|(\w+ )?(what|which) " + _NO_VERB
-                        + r"(\w+ ){0,2}(" + _NAMED + r")\b)", re.IGNORECASE)),
+                        + _NO_KIND + r"(\w+ ){0,2}(" + _NAMED + r")\b)", re.IGNORECASE)),
 )
 # "Which city ...", "To which country ...": only a city (or a country) answers these; a capital is a city.
 # The words before the type may name a country: "Which Russian city" is answered by a city in Russia.
@@ -144,6 +146,7 @@ _META_NOUNS = frozenset(
     duration length size height width depth distance speed rate degree temperature cost price value level
     weight age type types kind kinds sort variety""".split()
 )
+_META_TERMS = frozenset(t for w in _META_NOUNS for t in terms(w))
 _DETERMINERS = frozenset(
     """the a an its his her their our this that these those each every most least main major largest biggest
     smallest highest lowest best worst key primary only same other exact total seldom often""".split()
@@ -211,7 +214,9 @@ def asked_noun(question: str) -> str | None:
             continue
         head = w
         i += 1
-    if head is None or head in _META_NOUNS or head in STOPWORDS or head in _NOT_NOUNS or irregular_past(head):
+    if head is None or head in STOPWORDS or head in _NOT_NOUNS or irregular_past(head):
+        return None
+    if head in _META_NOUNS or (terms(head) and terms(head)[0] in _META_TERMS):  # "changes" as "change"
         return None
     return terms(head)[0] if terms(head) else None
 

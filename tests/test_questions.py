@@ -48,6 +48,8 @@ from rag.questions import asked_noun, reports_speech, speaker
         ("What nickname for China does the researcher mention?", None),
         ("What is the upper estimate of what North Korea makes each year?", None),
         ("Which weapons efforts are funded by the IT income?", None),
+        # a plural of a meta noun is one too
+        ("What changes allowed Beijing to stop tolerating the workers?", None),
     ],
 )
 def test_asked_noun(question, noun):

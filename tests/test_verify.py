@@ -179,6 +179,8 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         ("Where was the luggage photographed?", "place", "It was photographed at Beijing airport in July.", True),
         # companies, teams, newspapers ... are answered by their names
         ("Which Russian companies will hire the workers?", "name", "Russia will hire the workers.", False),
+        # "what kind of companies" asks for a kind, not for names
+        ("What kind of companies did they work for?", None, "They worked for IT companies.", True),
         ("Which newspaper did the source speak to?", "name", "The source told the JoongAng Ilbo.", True),
         # a team is named, but "which teams" asks what kind
         ("Which team won the match in Moscow?", "name", "The team won the match in Moscow.", False),

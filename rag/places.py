@@ -129,6 +129,11 @@ def country_of(name: str) -> str | None:
     return country if country != name else None
 
 
+def is_capital(name: str) -> bool:
+    """Whether a lower-case name is a country's capital: "pyongyang" -> True, "america" -> False."""
+    return name in _capitals()
+
+
 def is_country_in(name: str, words: set[str] | dict[str, int]) -> bool:
     """Whether a lower-case capital or common name stands for a country all of whose words are in `words`.
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .places import country_words
+from .places import country_words, is_capital, is_country_in
 from .questions import asks_for, holds
 from .text import name_in, numbers, proper_names, terms, tokens, verb_forms, words
 from .types import Evidence
@@ -81,12 +81,21 @@ def _vocabulary(text: str) -> set[str]:
     return set(terms(text)) | country_words(text)
 
 
+def _named(name: str, vocabulary: set[str]) -> bool:
+    """Whether a name occurs in the vocabulary, a country also by another of its names ("U.S", "America").
+
+    A capital is not another name of its country here: an answer that says "Pyongyang" where the evidence
+    says "North Korea" is more precise than its evidence.
+    """
+    return name_in(name, vocabulary) or (not is_capital(name) and is_country_in(name, vocabulary))
+
+
 def _invented(answer: str, texts: Sequence[str]) -> list[str]:
     """Numbers and names in the answer that occur in no evidence sentence."""
     joined = " ".join(texts)
     vocab = _vocabulary(joined)
     missing = sorted(numbers(answer) - numbers(joined))
-    missing += sorted(n for n in proper_names(answer) if not name_in(n, vocab))
+    missing += sorted(n for n in proper_names(answer) if not _named(n, vocab))
     return missing
 
 
@@ -158,7 +167,7 @@ def supports(claim: str, cited_texts: Sequence[str], given: str = "") -> bool:
     if not numbers(claim) <= numbers(joined) | numbers(given):
         return False
     cited_terms = _vocabulary(joined) | _vocabulary(given)
-    if not all(name_in(n, cited_terms) for n in proper_names(claim)):
+    if not all(_named(n, cited_terms) for n in proper_names(claim)):
         return False
     claim_terms = set(terms(claim))
     if not claim_terms:

@@ -285,6 +285,14 @@ def test_a_name_the_conversation_gave_is_no_answer_to_a_follow_up():
     assert isinstance(verify("They flew with Air Koryo [1].", evidence, question, known=known), Verified)
 
 
+def test_a_country_may_be_named_another_way_than_its_evidence_does():
+    text = "The workers secured employment in IT companies overseas, such as in the United States."
+    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.6, 0.6, 0.6)]
+    assert isinstance(verify("They worked for IT companies in the U.S. [1].", evidence), Verified)
+    result = verify("They worked for IT companies in France [1].", evidence)
+    assert isinstance(result, Rejected) and "france" in result.reason
+
+
 def test_yes_no_answers_need_not_add_words():
     result = verify("No, Resolution 2397 was adopted in 2017 [2].", EVIDENCE, "Was Resolution 2397 adopted in 2017?")
     assert isinstance(result, Verified)

@@ -166,7 +166,7 @@ class Pipeline:
         elif echoes_example(text):
             result = Rejected("the answer repeats the prompt's worked example")
         else:
-            result = verify(text, chosen, q, known=query)
+            result = verify(text, chosen, q, known=query if history else "")
         if isinstance(result, Verified) and (noun := asked_noun(q)) and not any(
             self.retriever.says(noun, chosen[i].sentence.text) for i in result.cited
         ):

@@ -322,7 +322,9 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
             return True  # "in the southeast region"
         # A country the question names another way is not new: "US" for "United States", "Pyongyang" for
         # "North Korea"; neither is the capital of a country it names.
-        asked = proper_names(f"{question} {known}") | country_words(f"{question} {known}")
+        # the earlier turns of a follow-up (`known`) may name it in any case and position: "Capital
+        # International Airport" after a question mark still names the airport
+        asked = proper_names(question) | country_words(f"{question} {known}") | set(terms(known))
         # a country opening the sentence is a name too: "Russia is expected to hire them."
         named = proper_names(text) | country_words(text, capitals=False)
         return any(not name_in(n, asked) and not is_country_in(n, asked) for n in named)

@@ -259,11 +259,12 @@ class Retriever:
         # A sentence that holds what is asked but matches the question far worse than the best one is
         # another topic: "Which US companies hired them?" is not answered by a sentence naming Russia.
         floor = max(min_score, RUNNER_UP_RATIO * evidence[0].score)
+        known = query if query != question else ""  # the earlier turns of a follow-up
         candidates = list(evidence[:look])
         if kind in ("number", "date"):
             # only a few sentences hold a number or a time: the one asked for may rank below sentences that
             # share more of the question's words ("Roughly how many workers had North Korea sent to China?")
-            holding = [e for e in evidence if holds(e.sentence.text, kind, question, query)]
+            holding = [e for e in evidence if holds(e.sentence.text, kind, question, known)]
             candidates += [e for e in holding[:look] if e not in candidates]
         # numbers and months of the question said by other good evidence: a question may tie two
         # sentences together ("the country whose president visited in June")
@@ -274,7 +275,7 @@ class Retriever:
         for e in candidates:
             # a sentence that holds the number, time or name asked for needs less of the question's wording
             threshold = floor
-            if kind in SPECIFIC_KINDS and holds(e.sentence.text, kind, question, query):
+            if kind in SPECIFIC_KINDS and holds(e.sentence.text, kind, question, known):
                 ratio = UNIT_SCORE_RATIO if kind == "date" and asks_time_unit(question) else SPECIFIC_SCORE_RATIO
                 threshold = max(ratio * min_score, RUNNER_UP_RATIO * evidence[0].score)
             if e.score < threshold:
@@ -292,7 +293,7 @@ class Retriever:
             if noun and not self.says(noun, context):
                 reasons.append(f"evidence never says {noun}")
                 continue
-            if not holds(e.sentence.text, kind, question, query):
+            if not holds(e.sentence.text, kind, question, known):
                 reasons.append(f"question asks for a {kind}, evidence gives none")
                 continue
             if kind and topic and not self.says_any(topic, e.sentence.text) and not any(

@@ -59,9 +59,13 @@ def test_gate_refuses_when_the_evidence_never_names_what_is_asked(article_index,
     assert reason in gate.reason
 
 
-def test_a_follow_up_gate_wants_a_name_the_conversation_lacks(article_index, minilm):
+# the answer's first word is capitalised anyway, so "Beijing" opening it is no name found by position
+@pytest.mark.parametrize(
+    "answer", ["At Beijing Capital International Airport.", "Beijing Capital International Airport."]
+)
+def test_a_follow_up_gate_wants_a_name_the_conversation_lacks(article_index, minilm, answer):
     history = [Turn("user", "At which airport were North Korean workers seen leaving China?"),
-               Turn("assistant", "At Beijing Capital International Airport.")]
+               Turn("assistant", answer)]
     question = "Which airline were they checking in with there?"
     query = build_query(question, history)
     retriever = Retriever(article_index, minilm)

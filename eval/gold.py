@@ -15,7 +15,7 @@ CALIBRATION_GOLD = GOLD_DIR / "calibration.jsonl"
 # paraphrased set guided development (its failures were read); holdout was scored, and decided only the
 # reversal of one rule; holdout2 and holdout3 (100 questions, 30 unanswerable) were each scored once and
 # their failures then read like paraphrased's; so were holdout4 to holdout7 (100, 30 each), each first
-# scored at the engine commit of its round, as were holdout8 to holdout12.
+# scored at the engine commit of its round, as were holdout8 to holdout14.
 # Fresh questions are the only honest test of new rules.
 PARAPHRASED_GOLD = GOLD_DIR / "paraphrased.jsonl"
 HOLDOUT_GOLD = GOLD_DIR / "holdout.jsonl"
@@ -30,6 +30,8 @@ HOLDOUT9_GOLD = GOLD_DIR / "holdout9.jsonl"
 HOLDOUT10_GOLD = GOLD_DIR / "holdout10.jsonl"
 HOLDOUT11_GOLD = GOLD_DIR / "holdout11.jsonl"
 HOLDOUT12_GOLD = GOLD_DIR / "holdout12.jsonl"
+HOLDOUT13_GOLD = GOLD_DIR / "holdout13.jsonl"
+HOLDOUT14_GOLD = GOLD_DIR / "holdout14.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .places import country_words, is_capital, is_country_in
 from .questions import asks_for, holds
-from .text import name_in, numbers, proper_names, terms, tokens, verb_forms, words
+from .text import for_matching, name_in, numbers, proper_names, terms, tokens, verb_forms, words
 from .types import Evidence
 
 COPIED_SHARE = 0.9  # an answer holding this share of a sentence's words, in order, copies it
@@ -56,6 +56,12 @@ _YES_NO = re.compile(
 
 
 # "How much more does it earn than before?" is answered by a ratio or a difference, not by the amount alone.
+# A word that limits the number after it: "over 20", "around 50,000", "nearly 3"
+_QUALIFIED = re.compile(
+    r"\b(over|more than|fewer than|less than|nearly|almost|around|about|approximately|roughly|some|at least|"
+    r"at most|up to|under)\s+\$?(\d[\d,]*(?:\.\d+)?)",
+    re.IGNORECASE,
+)
 _COMPARES = re.compile(
     r"\b(how (much|many) (more|less|fewer|higher|lower|bigger|larger|smaller)|how many times|compared? (with|to)|"
     r"in comparison)\b",
@@ -258,7 +264,26 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
     sort = _KIND_OF.search(question)
     if sort and not _names_kind(plain, sort.group(1), [texts[i] for i in order], question):
         return Rejected(f"the answer does not say what kind of {sort.group(1)}")
+    if dropped := _dropped_qualifier(plain, [texts[i] for i in order]):
+        return Rejected(f"the answer drops {dropped!r} before a number")
     return Verified(" ".join(rendered), tuple(order))
+
+
+def _dropped_qualifier(answer: str, cited_texts: Sequence[str]) -> str | None:
+    """A word such as "over" that the cited sentence puts before a number the answer states without it.
+
+    "Over 20 exchanges" is not "20 exchanges", nor "around 50,000 workers" a count of exactly 50,000.
+    Example: ("They held 20 exchanges.", ["They held over 20 public exchanges."]) -> "over"
+    """
+    said = for_matching(answer).lower()
+    for text in cited_texts:
+        for m in _QUALIFIED.finditer(for_matching(text)):
+            qualifier, number = m.group(1).lower(), m.group(2)
+            if re.search(rf"(?<![\d,.]){re.escape(number)}(?![\d,]|\.\d)", said) and not re.search(
+                rf"\b{re.escape(qualifier)}\s+\$?{re.escape(number)}", said
+            ):
+                return qualifier
+    return None
 
 
 def _names_kind(answer: str, noun: str, cited_texts: Sequence[str], question: str) -> bool:

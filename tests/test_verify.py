@@ -293,6 +293,22 @@ def test_a_country_may_be_named_another_way_than_its_evidence_does():
     assert isinstance(result, Rejected) and "france" in result.reason
 
 
+@pytest.mark.parametrize(
+    ("answer", "ok"),
+    [
+        ("They have held over 20 public exchanges [1].", True),
+        ("They have held 20 public exchanges [1].", False),  # "over 20" is not 20
+    ],
+)
+def test_an_answer_keeps_the_word_that_limits_a_number(answer, ok):
+    text = "North Korea and Russia have conducted over 20 public exchanges this year alone."
+    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    result = verify(answer, evidence, "How many public exchanges have North Korea and Russia held this year?")
+    assert isinstance(result, Verified) is ok
+    if not ok:
+        assert isinstance(result, Rejected) and "drops 'over'" in result.reason and not result.invented
+
+
 def test_yes_no_answers_need_not_add_words():
     result = verify("No, Resolution 2397 was adopted in 2017 [2].", EVIDENCE, "Was Resolution 2397 adopted in 2017?")
     assert isinstance(result, Verified)

@@ -14,8 +14,9 @@ CALIBRATION_GOLD = GOLD_DIR / "calibration.jsonl"
 # Written apart from the system, by an author who saw only the article, phrased as readers ask. The
 # paraphrased set guided development (its failures were read); holdout was scored, and decided only the
 # reversal of one rule; holdout2 and holdout3 (100 questions, 30 unanswerable) were each scored once and
-# their failures then read like paraphrased's; so were holdout4 to holdout7 (100, 30 each), each first
-# scored at the engine commit of its round, as were holdout8 to holdout14.
+# their failures then read like paraphrased's; so were holdout4 to holdout14 (100, 30 each), each first
+# scored at the engine commit of its round; holdout15 and holdout16 (100, 30) were scored once, at the
+# final engine commit.
 # Fresh questions are the only honest test of new rules.
 PARAPHRASED_GOLD = GOLD_DIR / "paraphrased.jsonl"
 HOLDOUT_GOLD = GOLD_DIR / "holdout.jsonl"
@@ -32,6 +33,8 @@ HOLDOUT11_GOLD = GOLD_DIR / "holdout11.jsonl"
 HOLDOUT12_GOLD = GOLD_DIR / "holdout12.jsonl"
 HOLDOUT13_GOLD = GOLD_DIR / "holdout13.jsonl"
 HOLDOUT14_GOLD = GOLD_DIR / "holdout14.jsonl"
+HOLDOUT15_GOLD = GOLD_DIR / "holdout15.jsonl"
+HOLDOUT16_GOLD = GOLD_DIR / "holdout16.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

@@ -28,6 +28,8 @@ EXAMPLE = [
      "between $5 million and $6 million, paid by the city of Lyon.\n\nQuestion: How much did the bridge cost?"},
     {"role": "assistant", "content": "The bridge cost between $5 million and $6 million [2]."},
 ]
+
+
 def echoes_example(answer: str) -> bool:
     """Whether the model wrote out the worked example's answer instead of answering ("The bridge cost ...").
 

@@ -30,7 +30,7 @@ MIN_EVIDENCE_WORDS = 4  # shorter "sentences" are credits and labels such as "[J
 SYNONYM_COSINE = 0.57
 WORD_CACHE = 20_000  # word vectors kept between questions
 OTHER_EVIDENCE = 8  # sentences that may supply a number or month of the question the candidate lacks
-RUNNER_UP_RATIO = 0.75
+RUNNER_UP_RATIO = 0.75  # a gate candidate must score this share of the best sentence (0.8 lost two answers)
 # Few sentences hold a number, a time or a name, and one that does passes the gate's other checks only
 # when it names what the question names; such a sentence needs this share of min_score. "Which newspaper
 # did the source familiar with the matter speak to?" scores 0.32 against the sentence naming the JoongAng
@@ -42,7 +42,7 @@ SPECIFIC_SCORE_RATIO = 0.75
 # "On which day of the week ...?" wants a weekday, which one or two sentences hold: such a sentence needs
 # this share. On the gate alone, 3 more of 761 answerable gold questions pass, no unanswerable one among
 # 316, and no decision changed on 400 SQuAD v2 questions (whose "what year" questions are many).
-UNIT_SCORE_RATIO = 0.6  # a gate candidate must score this share of the best sentence (0.8 lost two answers)
+UNIT_SCORE_RATIO = 0.6
 
 
 @dataclass(frozen=True)

@@ -55,13 +55,13 @@ _YES_NO = re.compile(
 )
 
 
-# "How much more does it earn than before?" is answered by a ratio or a difference, not by the amount alone.
 # A word that limits the number after it: "over 20", "around 50,000", "nearly 3"
 _QUALIFIED = re.compile(
     r"\b(over|more than|fewer than|less than|nearly|almost|around|about|approximately|roughly|some|at least|"
     r"at most|up to|under)\s+\$?(\d[\d,]*(?:\.\d+)?)",
     re.IGNORECASE,
 )
+# "How much more does it earn than before?" is answered by a ratio or a difference, not by the amount alone.
 _COMPARES = re.compile(
     r"\b(how (much|many) (more|less|fewer|higher|lower|bigger|larger|smaller)|how many times|compared? (with|to)|"
     r"in comparison)\b",

@@ -29,15 +29,16 @@ EXAMPLE = [
     {"role": "assistant", "content": "The bridge cost between $5 million and $6 million [2]."},
 ]
 
+_EXAMPLE_TERMS = frozenset(terms(EXAMPLE[-1]["content"]))
+
 
 def echoes_example(answer: str) -> bool:
     """Whether the model wrote out the worked example's answer instead of answering ("The bridge cost ...").
 
     That is a model failing to read the evidence, not a sign that the documents lack the fact.
     """
-    example = set(terms(EXAMPLE[-1]["content"]))
     said = set(terms(answer))
-    return bool(said) and len(said & example) >= ECHO_SHARE * len(said)
+    return bool(said) and len(said & _EXAMPLE_TERMS) >= ECHO_SHARE * len(said)
 
 
 # Generation stops at the first blank line: everything after it is the model wandering off.

@@ -214,11 +214,12 @@ def asked_noun(question: str) -> str | None:
             continue
         head = w
         i += 1
-    if head is None or head in STOPWORDS or head in _NOT_NOUNS or irregular_past(head):
+    if head is None or head in STOPWORDS or head in _NOT_NOUNS or irregular_past(head) or head in _META_NOUNS:
         return None
-    if head in _META_NOUNS or (terms(head) and terms(head)[0] in _META_TERMS):  # "changes" as "change"
+    stem = terms(head)
+    if not stem or stem[0] in _META_TERMS:  # "changes" is the meta noun "change"
         return None
-    return terms(head)[0] if terms(head) else None
+    return stem[0]
 
 
 def asks_for(question: str) -> str | None:

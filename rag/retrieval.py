@@ -260,22 +260,30 @@ class Retriever:
         # another topic: "Which US companies hired them?" is not answered by a sentence naming Russia.
         floor = max(min_score, RUNNER_UP_RATIO * evidence[0].score)
         known = query if query != question else ""  # the earlier turns of a follow-up
+        fact: dict[int, bool] = {}  # sentence id -> whether it holds the kind of fact asked for
+
+        def has_fact(e: Evidence) -> bool:
+            sid = e.sentence.sentence_id
+            if sid not in fact:
+                fact[sid] = holds(e.sentence.text, kind, question, known)
+            return fact[sid]
+
         candidates = list(evidence[:look])
         if kind in ("number", "date"):
             # only a few sentences hold a number or a time: the one asked for may rank below sentences that
             # share more of the question's words ("Roughly how many workers had North Korea sent to China?")
-            holding = [e for e in evidence if holds(e.sentence.text, kind, question, known)]
+            holding = [e for e in evidence if has_fact(e)]
             candidates += [e for e in holding[:look] if e not in candidates]
         # numbers and months of the question said by other good evidence: a question may tie two
         # sentences together ("the country whose president visited in June")
         elsewhere = {
             w for e in evidence[:OTHER_EVIDENCE] if e.score >= min_score
             for w in (*terms(e.sentence.text), *numbers(e.sentence.text))
-        }
+        } if nums or any(calendar_word(n) for n in names) else set()
         for e in candidates:
             # a sentence that holds the number, time or name asked for needs less of the question's wording
             threshold = floor
-            if kind in SPECIFIC_KINDS and holds(e.sentence.text, kind, question, known):
+            if kind in SPECIFIC_KINDS and has_fact(e):
                 ratio = UNIT_SCORE_RATIO if kind == "date" and asks_time_unit(question) else SPECIFIC_SCORE_RATIO
                 threshold = max(ratio * min_score, RUNNER_UP_RATIO * evidence[0].score)
             if e.score < threshold:
@@ -293,7 +301,7 @@ class Retriever:
             if noun and not self.says(noun, context):
                 reasons.append(f"evidence never says {noun}")
                 continue
-            if not holds(e.sentence.text, kind, question, known):
+            if not has_fact(e):
                 reasons.append(f"question asks for a {kind}, evidence gives none")
                 continue
             if kind and topic and not self.says_any(topic, e.sentence.text) and not any(

@@ -228,7 +228,10 @@ def _key(line: str) -> str:
 
 
 def clean_lines(lines: list[str], title: str, metadata: dict[str, str]) -> str:
-    """Body paragraphs joined by blank lines; boilerplate dropped, byline and update notes moved to metadata.
+    """Body paragraphs joined by blank lines; boilerplate dropped, the byline moved to metadata.
+
+    An update note ("Update, August 1: Added comments by ...") is recorded in metadata and kept in the body:
+    readers see it under the article and ask when it changed, and only body text can be quoted.
 
     Each kept paragraph is a line of the source with only its outer whitespace removed, so the stored
     text is the source's own characters (no-break spaces and curly quotes included).
@@ -252,7 +255,6 @@ def clean_lines(lines: list[str], title: str, metadata: dict[str, str]) -> str:
             label = update.group(2).strip()
             metadata["updated"] = label or update.group(3)
             metadata["update_note"] = update.group(3)
-            continue
         if _BULLET.match(s) and len(key.split()) <= 4:
             continue  # menu items and photo-widget labels
         if any(p.search(s) for p in _BOILERPLATE) and len(key.split()) <= 14:

@@ -33,7 +33,7 @@ from .types import Chunk, Document, Sentence
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: terms keep non-ASCII letters and fold accents (BM25 and document frequencies)
+FORMAT_VERSION = 3  # 2: terms keep non-ASCII letters and fold accents; 3: update notes stay in the body text
 _FIX = "run `rag index` to rebuild it"
 
 

@@ -20,7 +20,6 @@ BOILERPLATE = [
     "help-image",
     "Standards Board Policy",
     "기자 사진",
-    "Update, August 1",
     "BY CHUNG YEONG-GYO",
 ]
 
@@ -37,6 +36,7 @@ def test_article_title_and_metadata(article):
     assert article.title == "With China's order to leave, North Korean workers likely headed to Russia"
     assert article.metadata["authors"] == "Chung Yeong-Gyo, Seo Ji-Eun"
     assert article.metadata["updated"] == "August 1"
+    assert "Update, August 1: Added comments by Chinese Foreign Ministry spokesperson." in article.text
     assert article.metadata["publisher"] == "Korea JoongAng Daily"  # from the .meta.json sidecar
     assert article.title not in article.text
 
@@ -63,7 +63,9 @@ def test_every_paragraph_is_verbatim_source_text(article):
 
 def test_body_starts_and_ends_where_the_article_does(article):
     assert "Following China's directive" in article.text
-    assert article.text.rstrip().endswith("remains unchanged.\u201d")
+    last, note = article.text.rstrip().split("\n\n")[-2:]
+    assert last.endswith("remains unchanged.\u201d")
+    assert note == "Update, August 1: Added comments by Chinese Foreign Ministry spokesperson."
 
 
 def test_markdown_front_matter_and_title():

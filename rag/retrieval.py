@@ -16,6 +16,10 @@ from .safety import looks_like_injection
 from .text import STOPWORDS, name_in, numbers, proper_names, terms, words
 from .types import NOT_COVERED, Evidence, Passage, Sentence, Turn
 
+# A sentence that is all quotation: its speaker is the one named after the previous sentence's quotation.
+_BARE_QUOTE = re.compile(r'^\s*["“][^"“”]*["”]\s*$')
+# What follows a quotation's closing mark: ', said Oh Gyeong-seob, a researcher at ...' or ' Jian added.'
+_ATTRIBUTION = re.compile(r'["”]([^"“”]*)$')
 # A capitalised word after the first character of an answer: "... relocate them to Russia [1]." -> "Russia"
 _NAME = re.compile(r"(?<=[\s(\"'])[A-Z][\w'-]*(?: [A-Z][\w'-]*)*")
 RRF_K = 60  # the constant from Cormack et al. (2009); ranks matter, raw scores of the two lists never mix
@@ -119,6 +123,7 @@ class Retriever:
         # sentences that address the model are kept in the document but never used as evidence
         self.flagged = {s.sentence_id for s in index.sentences if looks_like_injection(s.text)}
         self._word_vecs: dict[str, np.ndarray] = {}
+        self._speaker_terms = self._speakers(index.sentences)
 
     def retrieve(self, query: str, k: int, qvec: np.ndarray | None = None) -> list[Passage]:
         """The k best chunks by reciprocal-rank fusion of FAISS (cosine) and BM25 rankings."""
@@ -158,7 +163,7 @@ class Retriever:
         out = []
         for sid, cos in zip(order, cosines, strict=True):
             s = self._by_id[sid]
-            mine = set(terms(s.text))
+            mine = set(terms(s.text)) | self._speaker_terms.get(sid, set())
             near = self._neighbour_terms(s)
             covered = sum(w if t in mine else (NEIGHBOUR_WEIGHT * w if t in near else 0.0) for t, w in weights.items())
             lexical = covered / total
@@ -166,6 +171,27 @@ class Retriever:
             out.append(Evidence(s, DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical, dense, lexical))
         out.sort(key=lambda e: (-e.score, e.sentence.sentence_id))
         return out
+
+    @staticmethod
+    def _speakers(sentences: Sequence[Sentence]) -> dict[int, set[str]]:
+        """The speaker's terms for each sentence that is all quotation, taken from the attribution that
+        follows the quotation before it: a quote goes on past the sentence that names who said it.
+
+        Example: '"North Korea has experience ...," said Oh Gyeong-seob, a researcher at the Korea Institute
+        for National Unification.' then '"While it seeks to strengthen ties with Russia, ... its so-called
+        blood ally, whenever necessary."' -> the second holds "oh", "researcher", "said", ... for scoring:
+        it answers "What does the researcher say North Korea calls China?"
+        """
+        found: dict[int, set[str]] = {}
+        previous: Sentence | None = None
+        for s in sentences:
+            if previous is not None and previous.doc_id == s.doc_id and _BARE_QUOTE.match(s.text):
+                if previous.sentence_id in found:
+                    found[s.sentence_id] = found[previous.sentence_id]  # the same speaker goes on
+                elif (m := _ATTRIBUTION.search(previous.text)) and terms(m.group(1)):
+                    found[s.sentence_id] = set(terms(m.group(1)))
+            previous = s
+        return found
 
     def _neighbour_terms(self, s: Sentence) -> set[str]:
         found: set[str] = set()

@@ -133,3 +133,17 @@ def test_word_vectors_are_cached_and_bounded(hashing_index, monkeypatch):
     assert np.allclose(again, first[[1, 0, 1]])
     retriever._vectors(["salary", "wages"])  # 4 > 3 words: the cache starts over
     assert set(retriever._word_vecs) == {"salary", "wages"}
+
+
+def test_a_quotation_that_goes_on_keeps_its_speaker(article_index, minilm):
+    # '"While it seeks ... its so-called blood ally ..."' follows '"...," said Oh Gyeong-seob, a researcher'
+    retriever = Retriever(article_index, minilm)
+    by_text = {s.text[:30]: s.sentence_id for s in article_index.sentences}
+    continued = next(sid for text, sid in by_text.items() if text.startswith('"While it seeks'))
+    assert {"oh", "researcher"} <= retriever._speaker_terms[continued]
+    attributed = next(sid for text, sid in by_text.items() if text.startswith('"North Korea has experience'))
+    assert attributed not in retriever._speaker_terms  # it names its speaker itself
+    question = "What does the researcher say North Korea calls China?"
+    qvec = minilm.embed(question)
+    evidence = retriever.evidence(question, question, retriever.retrieve(question, 6, qvec), qvec)
+    assert continued in [e.sentence.sentence_id for e in evidence[:4]]

@@ -15,9 +15,9 @@ _NUMBER_WORD = (
 _NUMBER_WORDS = rf"\b({_NUMBER_WORD})\b"
 _NUMBER_WORDS_SET = frozenset(_NUMBER_WORD.replace("s?", "").split("|"))
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
-_CALENDAR_NAMES = rf"{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+CALENDAR_NAMES = rf"{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _DATE = re.compile(
-    rf"\b({_CALENDAR_NAMES}|yesterday|today|"
+    rf"\b({CALENDAR_NAMES}|yesterday|today|"
     r"(19|20)\d\d|\d{4}s|century|decades?|years?|months?|weeks?|ago|since|last|recently|earlier|"
     r"spring|summer|autumn|fall|winter)\b",
     re.IGNORECASE,
@@ -29,7 +29,7 @@ _YEAR = r"(?<![\w-])(1\d|20)\d\d(?![\w-])"
 _UNIT_FACT = {
     "year": re.compile(_YEAR),
     "month": re.compile(rf"\b({_MONTHS})\b", re.IGNORECASE),
-    "day": re.compile(rf"\b({_CALENDAR_NAMES}|yesterday|today|tomorrow)\b", re.IGNORECASE),
+    "day": re.compile(rf"\b({CALENDAR_NAMES}|yesterday|today|tomorrow)\b", re.IGNORECASE),
     # a day of a month: "On what date ...?" is not answered by "on Wednesday" or "in June"
     "date": re.compile(
         rf"\b(({_MONTHS})\.? \d{{1,2}}\b|\d{{1,2}} ({_MONTHS}))|\b\d{{1,2}}/\d{{1,2}}\b|\b\d{{4}}-\d\d-\d\d\b",
@@ -85,7 +85,7 @@ _PERIODS = {
     )
 }
 # Capitalised but not names of a place or person: "photographed in mid-July" does not say where.
-_CALENDAR = re.compile(rf"\b({_CALENDAR_NAMES})\b", re.IGNORECASE)
+_CALENDAR = re.compile(rf"\b({CALENDAR_NAMES})\b", re.IGNORECASE)
 # A count asked for as it stands now is not one the text gives for an earlier time: "How many workers are
 # in China right now?" is not answered by "The country had earlier deployed around 50,000 workers".
 _NOW = re.compile(r"\b(currently|right now|at present|at the moment|these days|so far|to date)\b", re.IGNORECASE)
@@ -220,6 +220,16 @@ def asked_noun(question: str) -> str | None:
     if not stem or stem[0] in _META_TERMS:  # "changes" is the meta noun "change"
         return None
     return stem[0]
+
+
+def asked_phrase(question: str) -> set[str]:
+    """The terms of the few words after "which"/"what" (or "what is the"): what the question asks about.
+
+    Example: "Which news agency carried the spokesperson's remarks?" -> {"news", "agency", "carried"}
+    """
+    asked = _asked(question)
+    m = _THE_NOUN.match(asked) or _WHICH_NOUN.match(asked)
+    return set(terms(" ".join(m.group(1).split()[:3]))) if m else set()
 
 
 def asks_for(question: str) -> str | None:

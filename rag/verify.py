@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .places import country_words, is_capital, is_country_in
-from .questions import asks_for, holds
+from .questions import CALENDAR_NAMES, asked_phrase, asks_for, holds
 from .text import for_matching, name_in, numbers, proper_names, terms, tokens, verb_forms, words
 from .types import Evidence
 
@@ -61,6 +61,8 @@ _QUALIFIED = re.compile(
     r"at most|up to|under)\s+\$?(\d[\d,]*(?:\.\d+)?)",
     re.IGNORECASE,
 )
+# A word that places the month or weekday after it: "last September", "early July", "mid-July"
+_TIME_QUALIFIED = re.compile(rf"\b(last|early|late|mid|next|this)[\s-]+({CALENDAR_NAMES})\b", re.IGNORECASE)
 # "How much more does it earn than before?" is answered by a ratio or a difference, not by the amount alone.
 _COMPARES = re.compile(
     r"\b(how (much|many) (more|less|fewer|higher|lower|bigger|larger|smaller)|how many times|compared? (with|to)|"
@@ -226,13 +228,19 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         made_up = any(item not in asked_numbers and not name_in(item, asked_names) for item in invented)
         return Rejected(f"the answer states {', '.join(invented)}, found in no evidence", invented=made_up)
     kind = asks_for(question)
+    if question and kind != "person" and (tied := _tied_names(question, texts)):
+        # "Which news agency carried the spokesperson's remarks?" is not answered by "Lin Jian", whom the
+        # evidence calls the spokesperson: the question already names him. ("Who ...?" asks for such a name.)
+        known, question_said = f"{known} {tied}", f"{question} {tied}"
+    else:
+        question_said = question
     if question and not holds(plain, kind, question, known):
         # naming only what the conversation already named is a wrong answer, not a sign that no one is named
         return Rejected(f"the answer gives no {kind} although the question asks for one",
                         unnamed=kind in ("person", "name") and not holds(plain, kind, question))
     if _COMPARES.search(question) and not _RATIO.search(plain):
         return Rejected("the answer makes no comparison although the question asks for one")
-    if question and _adds_nothing(plain, question):
+    if question and _adds_nothing(plain, question_said):
         return Rejected("the answer only restates the question")
     if (copied := _copied(plain, texts)) is not None and copied > 0:
         # The 0.5B model, when it cannot find the answer, often copies a whole sentence that merely shares
@@ -265,14 +273,52 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
     if sort and not _names_kind(plain, sort.group(1), [texts[i] for i in order], question):
         return Rejected(f"the answer does not say what kind of {sort.group(1)}")
     if dropped := _dropped_qualifier(plain, [texts[i] for i in order]):
-        return Rejected(f"the answer drops {dropped!r} before a number")
+        return Rejected(f"the answer drops {dropped!r} before a number or time")
     return Verified(" ".join(rendered), tuple(order))
 
 
-def _dropped_qualifier(answer: str, cited_texts: Sequence[str]) -> str | None:
-    """A word such as "over" that the cited sentence puts before a number the answer states without it.
+# A name right after a common noun ("spokesperson Lin Jian"), or before it with an article and at most one
+# word between ("Oh Gyeong-seob, a researcher", "Kim, a senior official")
+_NAME_WORDS = r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*"
+_TIED = re.compile(
+    rf"\b(?P<noun>[a-z]+)\s+(?P<after>{_NAME_WORDS})|(?P<before>{_NAME_WORDS}),?\s+(?:a|an|the)\s+(?P<first>[a-z]+)"
+    r"(?:\s+(?P<second>[a-z]+))?\b"
+)
 
-    "Over 20 exchanges" is not "20 exchanges", nor "around 50,000 workers" a count of exactly 50,000.
+
+def _tied_names(question: str, texts: Sequence[str]) -> str:
+    """Names that the evidence gives to someone or something the question names by a common noun.
+
+    A name directly after the noun ("spokesperson Lin Jian") or before it with an article ("Oh Gyeong-seob,
+    a researcher") is the question's own subject, not an answer. The nouns the question asks about
+    ("Which researcher ...?") are left out.
+    Example: ("Which news agency carried the spokesperson's remarks?", ["... spokesperson Lin Jian said
+    ..., as quoted by Yonhap News Agency."]) -> "Lin Jian"
+    """
+    nouns = set(terms(question)) - asked_phrase(question)
+    found: list[str] = []
+    for text in texts:
+        plain = for_matching(text)
+        for start in range(len(plain)):  # overlapping: "spokesperson Lin Jian" inside "Ministry spokesperson ..."
+            if start and plain[start - 1].isalnum():
+                continue
+            m = _TIED.match(plain, start)
+            if m is None:
+                continue
+            name = m["after"] or m["before"]
+            for noun in (m["noun"], m["first"], m["second"]):
+                if noun and (stem := terms(noun)) and stem[0] in nouns:
+                    found.append(name)
+                    break
+    return " ".join(found)
+
+
+def _dropped_qualifier(answer: str, cited_texts: Sequence[str]) -> str | None:
+    """A word such as "over" or "last" that the cited sentence puts before a number or a month (or weekday)
+    that the answer states without it.
+
+    "Over 20 exchanges" is not "20 exchanges", nor "around 50,000 workers" a count of exactly 50,000, and
+    "since September" drops the year that "since last September" gives.
     Example: ("They held 20 exchanges.", ["They held over 20 public exchanges."]) -> "over"
     """
     said = for_matching(answer).lower()
@@ -282,6 +328,10 @@ def _dropped_qualifier(answer: str, cited_texts: Sequence[str]) -> str | None:
             if re.search(rf"(?<![\d,.]){re.escape(number)}(?![\d,]|\.\d)", said) and not re.search(
                 rf"\b{re.escape(qualifier)}\s+\$?{re.escape(number)}", said
             ):
+                return qualifier
+        for m in _TIME_QUALIFIED.finditer(for_matching(text)):
+            qualifier, when = m.group(1).lower(), m.group(2).lower()
+            if re.search(rf"\b{when}\b", said) and not re.search(rf"\b{qualifier}[\s-]+{when}\b", said):
                 return qualifier
     return None
 

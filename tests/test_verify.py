@@ -309,6 +309,24 @@ def test_an_answer_keeps_the_word_that_limits_a_number(answer, ok):
         assert isinstance(result, Rejected) and "drops 'over'" in result.reason and not result.invented
 
 
+@pytest.mark.parametrize(
+    ("answer", "ok"),
+    [
+        ("Since last September [1].", True),
+        ("Since the summit last September [1].", True),
+        ("Since September [1].", False),  # which September: "last" dates it
+    ],
+)
+def test_an_answer_keeps_the_word_that_places_a_month(answer, ok):
+    text = "Intelligence agencies have monitored these developments since the two countries' summit last September."
+    question = "Since when have intelligence agencies been watching these developments?"
+    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    result = verify(answer, evidence, question)
+    assert isinstance(result, Verified) is ok
+    if not ok:
+        assert isinstance(result, Rejected) and "drops 'last'" in result.reason and not result.invented
+
+
 def test_yes_no_answers_need_not_add_words():
     result = verify("No, Resolution 2397 was adopted in 2017 [2].", EVIDENCE, "Was Resolution 2397 adopted in 2017?")
     assert isinstance(result, Verified)
@@ -332,3 +350,28 @@ def test_a_short_answer_from_a_weaker_sentence_is_no_copy():
     result = verify("They are going to Russia [3].", EVIDENCE, "Where are the IT workers going?")
     assert isinstance(result, Verified), result
     assert result.cited == (2,)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "ok"),
+    [
+        ("Which news agency carried the spokesperson's remarks?", "Yonhap News Agency [1].", True),
+        ("Which news agency carried the spokesperson's remarks?", "Lin Jian carried them [1].", False),
+        ("Which spokesperson spoke at the briefing?", "Lin Jian [1].", True),  # the noun asked about
+        ("Who spoke at the briefing?", "Lin Jian [1].", True),
+    ],
+)
+def test_the_name_of_the_questions_own_subject_is_no_answer(question, answer, ok):
+    text = "Chinese Foreign Ministry spokesperson Lin Jian said during a briefing, as quoted by Yonhap News Agency."
+    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    result = verify(answer, evidence, question)
+    assert isinstance(result, Verified) is ok, result
+    if not ok:
+        assert isinstance(result, Rejected) and not result.unnamed and not result.invented
+
+
+def test_a_name_given_with_an_article_after_it_is_tied_to_the_noun():
+    text = '"It seeks ties," said Oh Gyeong-seob, a researcher at the Korea Institute for National Unification.'
+    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    assert isinstance(verify("Oh Gyeong-seob [1].", evidence, "What nickname does the researcher use?"), Rejected)
+    assert isinstance(verify("Oh Gyeong-seob [1].", evidence, "Which researcher is quoted?"), Verified)

@@ -13,7 +13,7 @@ from .index import Index
 from .places import countries, country_words, in_country_name, is_country_in
 from .questions import asked_noun, asks_for, asks_time_unit, calendar_word, holds, reports_speech, speaker
 from .safety import looks_like_injection
-from .text import STOPWORDS, name_in, numbers, proper_names, terms, words
+from .text import STOPWORDS, name_in, numbers, proper_names, terms, verb_forms, words
 from .types import NOT_COVERED, Evidence, Passage, Sentence, Turn
 
 # A sentence that is all quotation: its speaker is the one named after the previous sentence's quotation.
@@ -113,6 +113,14 @@ def _swaps_country(asked: set[str], text: str) -> bool:
     return bool(asked & named) and bool(asked - named) and bool(named - asked)
 
 
+def _with_verb_forms(found: set[str]) -> set[str]:
+    """The terms and the verbs they may be past forms of: "denied" also says "deny", "updated" "update".
+
+    Forms under four letters are left out: "used" would say "us".
+    """
+    return found | {f for t in found for f in verb_forms(t) if len(f) >= 4}
+
+
 class Retriever:
     """Hybrid passage search and evidence scoring over one loaded Index."""
 
@@ -163,8 +171,8 @@ class Retriever:
         out = []
         for sid, cos in zip(order, cosines, strict=True):
             s = self._by_id[sid]
-            mine = set(terms(s.text)) | self._speaker_terms.get(sid, set())
-            near = self._neighbour_terms(s)
+            mine = _with_verb_forms(set(terms(s.text)) | self._speaker_terms.get(sid, set()))
+            near = _with_verb_forms(self._neighbour_terms(s))
             covered = sum(w if t in mine else (NEIGHBOUR_WEIGHT * w if t in near else 0.0) for t, w in weights.items())
             lexical = covered / total
             dense = float(cos)

@@ -110,6 +110,8 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
          "employ North Korean workers?", 0.35, "nonworker visa"),
         # a weekday: only two sentences hold one, and this one shares few of the question's words
         ("On which day of the week did the source speak to the paper about China's demand?", 0.35, "on Wednesday"),
+        # "deny" is said by "denied"
+        ("What did Beijing officially deny?", 0.35, "denied rumors"),
         # "leader" is close enough to "President"
         ("Which Russian leader made a trip to North Korea in June?", 0.35, "President Vladimir Putin"),
     ],

@@ -42,6 +42,12 @@ _HAS_NUMBER = re.compile(rf"(?<![\w-])\d|{_NUMBER_WORDS}", re.IGNORECASE)
 # known by its name, but "which teams" asks what kind: "the women's football teams of both countries".
 _NAMED = (r"compan(y|ies)|firms?|exchanges?|websites?|team|newspapers?|agenc(y|ies)|airlines?|banks?|brands?|"
           r"universit(y|ies)|ministr(y|ies)|organi[sz]ations?|parties|party|clubs?|publishers?|channels?")
+# Named things that a country's name does not name
+_ORGANISATION = re.compile(
+    r"\b(compan(y|ies)|firms?|newspapers?|agenc(y|ies)|airlines?|banks?|brands?|universit(y|ies)|ministr(y|ies)|"
+    r"organi[sz]ations?|publishers?|channels?|websites?)\b",
+    re.IGNORECASE,
+)
 # Up to three words between "which" and a place type, none a verb: "Which Russian city", but not
 # "Which UN resolution prohibits countries ..." (lower-case words ending in -s or -ed are taken for verbs)
 _BEFORE_TYPE = r"(?:(?![a-z]+(?:[^s]s|ed)\b)\w+ ){0,3}"
@@ -63,7 +69,7 @@ _ASKS = (
                          r"countries|city|cities|capitals?|place|region|province|town)\b)", re.IGNORECASE)),
     ("person", re.compile(r"^\s*(who|whom)\b", re.IGNORECASE)),
     ("name", re.compile(r"^\s*(what (is|was|are|were) the names? of\b|(\w+ )?(what|which) " + _NO_VERB
-                        + _NO_KIND + r"(\w+ ){0,2}(" + _NAMED + r")\b)", re.IGNORECASE)),
+                        + _NO_KIND + r"([\w.'-]+ ){0,2}(" + _NAMED + r")\b)", re.IGNORECASE)),
 )
 # "Which city ...", "To which country ...": only a city (or a country) answers these; a capital is a city.
 # The words before the type may name a country: "Which Russian city" is answered by a city in Russia.
@@ -338,5 +344,10 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
         asked = proper_names(question) | country_words(f"{question} {known}") | set(terms(known))
         # a country opening the sentence is a name too: "Russia is expected to hire them."
         named = proper_names(text) | country_words(text, capitals=False)
+        if kind == "name" and _ORGANISATION.search(_asked(question)):
+            # a country is no company, newspaper or airline: "Which US companies hired them?" is not
+            # answered by "IT companies in the United States" ("a Chinese team" does name a team)
+            in_names = country_words(text)
+            named = {n for n in named if n not in in_names and not countries(n.capitalize(), capitals=True)}
         return any(not name_in(n, asked) and not is_country_in(n, asked) for n in named)
     return True

@@ -187,6 +187,10 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         ("Which teams played the friendly matches?", None, "The women's football teams played them.", True),
         # a country the question names another way, or by its capital, is nothing new
         ("Which US companies hired them?", "name", "They found jobs in IT companies in the United States.", False),
+        # ... and no country is a company, though a country's team is a team
+        ("Which U.S. companies hired them?", "name", "IT companies in America and in Russia hired them.", False),
+        ("Which companies hired them?", "name", "Google hired them in the United States.", True),
+        ("Which team did they play?", "name", "They played a Chinese team.", True),
         ("Where are the North Korean workers going?", "place", "Pyongyang has decided to move them.", False),
         ("Where are the North Korean workers going?", "place", "Pyongyang will move them to Russia.", True),
         ("Which friendly game was cancelled?", None, "A basketball game was cancelled.", True),

@@ -210,12 +210,17 @@ class Pipeline:
 
     def _extractive(self, chosen: list[Evidence], also: Evidence | None = None) -> tuple[str, list[Evidence]]:
         """Quote the best sentence and the one the model answered from (`also`), or without it, the
-        runner-up when it scores nearly as well."""
+        runner-up when it scores nearly as well; and the rest of a quotation that one of them begins."""
         cited = chosen[:1]
         if also is not None and also not in cited:
             cited.append(also)
         elif len(chosen) > 1 and chosen[1].score >= SECOND_QUOTE_RATIO * chosen[0].score:
             cited.append(chosen[1])
+        # a quotation goes on in the next sentence: quote the rest of it when it is evidence too
+        # ('"...," said Oh Gyeong-seob, a researcher ...' then '"... its so-called blood ally ..."')
+        ids = {e.sentence.sentence_id for e in cited}
+        cited += [e for e in chosen if e not in cited and e.sentence.sentence_id - 1 in ids
+                  and self.retriever.continues_quote(e.sentence.sentence_id)]
         cited.sort(key=lambda e: e.sentence.sentence_id)  # reading order
         return " ".join(f"{e.sentence.text} [{n}]" for n, e in enumerate(cited, start=1)), cited
 

@@ -201,6 +201,10 @@ class Retriever:
             previous = s
         return found
 
+    def continues_quote(self, sentence_id: int) -> bool:
+        """Whether the sentence is all quotation, going on with the quotation of the sentence before it."""
+        return sentence_id in self._speaker_terms
+
     def _neighbour_terms(self, s: Sentence) -> set[str]:
         found: set[str] = set()
         for sid in (s.sentence_id - 1, s.sentence_id + 1):

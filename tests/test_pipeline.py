@@ -132,6 +132,16 @@ def test_answer_from_a_weaker_sentence_falls_back_to_the_best_quote_and_the_one_
     assert_quotes_valid(p, a)
 
 
+def test_a_quote_goes_on_into_the_sentence_that_continues_the_quotation(article_index, minilm):
+    p = make(article_index, minilm, ExtractiveGenerator())
+    a = p.ask("What nickname does the researcher say North Korea uses for China?")
+    assert a.answered
+    quotes = [c.quote for c in a.citations]
+    assert any("said Oh Gyeong-seob, a researcher" in q for q in quotes)
+    assert any("its so-called blood ally" in q for q in quotes)  # the researcher's next sentence
+    assert_quotes_valid(p, a)
+
+
 def test_an_answer_repeating_the_worked_example_falls_back_to_a_quote(article_index, minilm):
     # the example's numbers are in no evidence, but the model echoed the prompt rather than invent a fact:
     # no reason to refuse a question the evidence answers

@@ -216,11 +216,13 @@ class Pipeline:
             cited.append(also)
         elif len(chosen) > 1 and chosen[1].score >= SECOND_QUOTE_RATIO * chosen[0].score:
             cited.append(chosen[1])
-        # a quotation goes on in the next sentence: quote the rest of it when it is evidence too
-        # ('"...," said Oh Gyeong-seob, a researcher ...' then '"... its so-called blood ally ..."')
+        # A quotation may go on in the next sentence ('"...," said Oh Gyeong-seob, a researcher ...' then
+        # '"... its so-called blood ally ..."'): quote the whole of it, with who said it, when it is evidence
         ids = {e.sentence.sentence_id for e in cited}
-        cited += [e for e in chosen if e not in cited and e.sentence.sentence_id - 1 in ids
-                  and self.retriever.continues_quote(e.sentence.sentence_id)]
+        cited += [e for e in chosen if e not in cited and (
+            e.sentence.sentence_id - 1 in ids and self.retriever.continues_quote(e.sentence.sentence_id)
+            or e.sentence.sentence_id + 1 in ids and self.retriever.continues_quote(e.sentence.sentence_id + 1)
+        )]
         cited.sort(key=lambda e: e.sentence.sentence_id)  # reading order
         return " ".join(f"{e.sentence.text} [{n}]" for n, e in enumerate(cited, start=1)), cited
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .documents import is_update_note
 from .embedding import Embedder
 from .index import Index
 from .places import countries, country_words, in_country_name, is_country_in
@@ -16,6 +17,9 @@ from .safety import looks_like_injection
 from .text import STOPWORDS, name_in, numbers, proper_names, terms, verb_forms, words
 from .types import NOT_COVERED, Evidence, Passage, Sentence, Turn
 
+# A question about changes to the article, which editor's notes answer
+_REVISION = re.compile(r"\b(updat\w*|revis\w*|correct(ed|ion)|chang\w* (to|in) the (article|story|report)|"
+                       r"editor'?s? note)\b", re.IGNORECASE)
 # A sentence that is all quotation: its speaker is the one named after the previous sentence's quotation.
 _BARE_QUOTE = re.compile(r'^\s*["“][^"“”]*["”]\s*$')
 # What follows a quotation's closing mark: ', said Oh Gyeong-seob, a researcher at ...' or ' Jian added.'
@@ -130,6 +134,9 @@ class Retriever:
         self._by_id = {s.sentence_id: s for s in index.sentences}
         # sentences that address the model are kept in the document but never used as evidence
         self.flagged = {s.sentence_id for s in index.sentences if looks_like_injection(s.text)}
+        # An editor's note repeats the words of what it changed ("Added comments by Chinese Foreign Ministry
+        # spokesperson"): it is evidence only for questions about changes to the article.
+        self.notes = {s.sentence_id for s in index.sentences if is_update_note(s.text)}
         self._word_vecs: dict[str, np.ndarray] = {}
         self._speaker_terms = self._speakers(index.sentences)
 
@@ -149,13 +156,14 @@ class Retriever:
     def evidence(self, question: str, query: str, passages: Sequence[Passage], qvec: np.ndarray) -> list[Evidence]:
         """Sentences of the top passages and their neighbours, scored against the question, best first."""
         ids: set[int] = set()
+        skip = self.flagged if _REVISION.search(question) else self.flagged | self.notes
         for p in passages[:EVIDENCE_CHUNKS]:
             for sid in range(p.chunk.first_sentence - 1, p.chunk.last_sentence + 2):
                 s = self._by_id.get(sid)
                 if (
                     s is not None
                     and s.doc_id == p.chunk.doc_id
-                    and sid not in self.flagged
+                    and sid not in skip
                     and len(words(s.text)) >= MIN_EVIDENCE_WORDS
                 ):
                     ids.add(sid)

@@ -140,6 +140,11 @@ def test_a_quote_goes_on_into_the_sentence_that_continues_the_quotation(article_
     assert any("said Oh Gyeong-seob, a researcher" in q for q in quotes)
     assert any("its so-called blood ally" in q for q in quotes)  # the researcher's next sentence
     assert_quotes_valid(p, a)
+    # and the other way round: the sentence that says who is speaking comes with the rest of the quotation
+    a = p.ask("Who said North Korea can restore relations with its so-called blood ally whenever necessary?")
+    quotes = [c.quote for c in a.citations]
+    assert any("said Oh Gyeong-seob, a researcher" in q for q in quotes)
+    assert_quotes_valid(p, a)
 
 
 def test_an_answer_repeating_the_worked_example_falls_back_to_a_quote(article_index, minilm):

@@ -149,3 +149,18 @@ def test_a_quotation_that_goes_on_keeps_its_speaker(article_index, minilm):
     qvec = minilm.embed(question)
     evidence = retriever.evidence(question, question, retriever.retrieve(question, 6, qvec), qvec)
     assert continued in [e.sentence.sentence_id for e in evidence[:4]]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the editor's note answers questions about changes to the article ...
+        ("When was the article updated with the Chinese spokesperson's comments?", "Update, August 1"),
+        # ... and is no evidence for the comments it names
+        ("What is the name of the Chinese Foreign Ministry spokesperson?", "spokesperson Lin Jian said"),
+    ],
+)
+def test_an_update_note_is_evidence_only_for_changes_to_the_article(article_index, minilm, question, expected):
+    gate = _gate(article_index, minilm, question, 0.35)
+    assert gate.answerable and gate.best is not None, gate.reason
+    assert expected in gate.best.sentence.text

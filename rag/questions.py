@@ -228,6 +228,35 @@ def asked_noun(question: str) -> str | None:
     return stem[0]
 
 
+# A relative clause that describes something by another fact: "the country whose president visited North
+# Korea in June", "the country that needs skilled labor for its Far East development"
+_DESCRIBED = re.compile(
+    r"\b(?:the|a|an|its|their) (?:[\w'-]+ ){0,2}?(?:country|nation|city|government|state)\s+"
+    r"(?:that|which|whose|where|to which|in which|with which|from which|it|north korea|pyongyang)\b([^,;?]*)",
+    re.IGNORECASE,
+)
+
+
+_MAIN_VERB = re.compile(r"\s(?:is|are|was|were|has|have|had|will|would|can|could|does|did|do|should|may|might)\b",
+                        re.IGNORECASE)
+
+
+def described(question: str) -> str:
+    """The clauses of a question that describe a country by another fact, which other evidence may hold.
+
+    A clause ends at a comma or at an auxiliary after its own verb, where the question goes on.
+    Example: "The country whose president visited North Korea in June is expected to hire what?" ->
+    "president visited North Korea in June"
+    """
+    clauses = []
+    for m in _DESCRIBED.finditer(question):
+        clause = m.group(1)
+        if (verb := _MAIN_VERB.search(clause, 1)) and len(clause[: verb.start()].split()) >= 2:
+            clause = clause[: verb.start()]
+        clauses.append(clause.strip())
+    return " ".join(clauses)
+
+
 def asked_phrase(question: str) -> set[str]:
     """The terms of the few words after "which"/"what" (or "what is the"): what the question asks about.
 

@@ -12,7 +12,16 @@ from .documents import is_update_note
 from .embedding import Embedder
 from .index import Index
 from .places import countries, country_words, in_country_name, is_country_in
-from .questions import asked_noun, asks_for, asks_time_unit, calendar_word, holds, reports_speech, speaker
+from .questions import (
+    asked_noun,
+    asks_for,
+    asks_time_unit,
+    calendar_word,
+    described,
+    holds,
+    reports_speech,
+    speaker,
+)
 from .safety import looks_like_injection
 from .text import STOPWORDS, name_in, numbers, proper_names, terms, verb_forms, words
 from .types import NOT_COVERED, Evidence, Passage, Sentence, Turn
@@ -37,6 +46,7 @@ MIN_EVIDENCE_WORDS = 4  # shorter "sentences" are credits and labels such as "[J
 # 0.55, executive/leader 0.55, head/researcher 0.30 (questions that the article does not answer).
 SYNONYM_COSINE = 0.57
 WORD_CACHE = 20_000  # word vectors kept between questions
+BRIDGE_SENTENCES = 2  # sentences that may hold what a clause describing a country says
 OTHER_EVIDENCE = 8  # sentences that may supply a number or month of the question the candidate lacks
 RUNNER_UP_RATIO = 0.75  # a gate candidate must score this share of the best sentence (0.8 lost two answers)
 # Few sentences hold a number, a time or a name, and one that does passes the gate's other checks only
@@ -209,6 +219,24 @@ class Retriever:
             previous = s
         return found
 
+    def _bridge(self, clause: str, evidence: Sequence[Evidence], top: int = BRIDGE_SENTENCES) -> set[str]:
+        """Terms, numbers and countries of the evidence sentences that best match a clause, scored as
+        evidence is scored against a question."""
+        ids = [e.sentence.sentence_id for e in evidence]
+        cosines = np.asarray(self.index.sentence_vecs[ids], dtype=np.float32) @ self.embedder.embed(clause)
+        weights = {t: self.index.idf(t) for t in set(terms(clause))}
+        total = sum(weights.values()) or 1.0
+        scores = []
+        for cos, e in zip(cosines, evidence, strict=True):
+            mine = _with_verb_forms(set(terms(e.sentence.text)))
+            lexical = sum(w for t, w in weights.items() if t in mine) / total
+            scores.append(DENSE_WEIGHT * float(cos) + (1 - DENSE_WEIGHT) * lexical)
+        found: set[str] = set()
+        for i in np.argsort(scores)[::-1][:top]:
+            text = evidence[int(i)].sentence.text
+            found |= set(terms(text)) | numbers(text) | country_words(text)
+        return found
+
     def continues_quote(self, sentence_id: int) -> bool:
         """Whether the sentence is all quotation, going on with the quotation of the sentence before it."""
         return sentence_id in self._speaker_terms
@@ -326,6 +354,11 @@ class Retriever:
             w for e in evidence[:OTHER_EVIDENCE] if e.score >= min_score
             for w in (*terms(e.sentence.text), *numbers(e.sentence.text))
         } if nums or any(calendar_word(n) for n in names) else set()
+        # what a clause describing a country says ("whose president visited in June") may be in the sentence
+        # that the clause itself matches best
+        clause = described(question)
+        in_clause = proper_names(clause) | numbers(clause)
+        bridge = self._bridge(clause, evidence) if in_clause else set()
         for e in candidates:
             # a sentence that holds the number, time or name asked for needs less of the question's wording
             threshold = floor
@@ -341,6 +374,7 @@ class Retriever:
             missing += [n for n in sorted(nums) if n not in numbers(context)]
             if len(missing) < len(names) + len(nums):  # the sentence itself has some of them
                 missing = [n for n in missing if not ((n in nums or calendar_word(n)) and n in elsewhere)]
+            missing = [n for n in missing if not (n in in_clause and _mentioned(n, bridge))]
             if missing:
                 reasons.append(f"evidence lacks {', '.join(missing)}")
                 continue

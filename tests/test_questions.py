@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.questions import asked_noun, reports_speech, speaker
+from rag.questions import asked_noun, described, reports_speech, speaker
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,19 @@ def test_speaker(question, who):
 )
 def test_reports_speech(text, who, reports):
     assert reports_speech(text, who) is reports
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("The country whose president visited North Korea in June is expected to hire them under what visas?",
+         "president visited North Korea in June"),
+        ("In which city did they play against the country that needs skilled labor for its Far East?",
+         "needs skilled labor for its Far East"),
+        ("Who is the president of the country North Korea is sending its IT workers to?",
+         "is sending its IT workers to"),
+        ("Which country is hiring the workers?", ""),
+    ],
+)
+def test_clauses_that_describe_a_country(question, clause):
+    assert described(question) == clause

@@ -110,6 +110,9 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
          "employ North Korean workers?", 0.35, "nonworker visa"),
         # a weekday: only two sentences hold one, and this one shares few of the question's words
         ("On which day of the week did the source speak to the paper about China's demand?", 0.35, "on Wednesday"),
+        # the clause describing the country is held by the sentence it matches best, Putin's visit in June
+        ("The country whose president visited North Korea in June needs skilled labor for what development?", 0.35,
+         "Far East development"),
         # "deny" is said by "denied"
         ("What did Beijing officially deny?", 0.35, "denied rumors"),
         # "leader" is close enough to "President"

@@ -129,7 +129,9 @@ class Pipeline:
         wide = self.retriever.retrieve(query, max(k, EVIDENCE_CHUNKS), qvec)
         passages = wide[:k]
         evidence = self.retriever.evidence(q, query, wide, qvec)
-        gate = self.retriever.gate(q, evidence, self.settings.min_evidence_score, query=query)
+        gate = self.retriever.gate(
+            q, evidence, self.settings.min_evidence_score, query=query, sure_score=self.settings.sure_evidence_score
+        )
         t_retrieved = time.perf_counter()
         timings = {"retrieve": (t_retrieved - t0) * 1000}
         if not gate.answerable:

@@ -290,7 +290,13 @@ class Retriever:
         return np.stack([found[w] for w in ws])
 
     def gate(
-        self, question: str, evidence: Sequence[Evidence], min_score: float, look: int = 4, query: str = ""
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        min_score: float,
+        look: int = 4,
+        query: str = "",
+        sure_score: float = 0.6,
     ) -> Gate:
         """Decide whether the documents answer the question, from the evidence alone.
 
@@ -308,7 +314,8 @@ class Retriever:
         its neighbour ties to the question. A number or a time must not come from a sentence that puts
         another country in the place of one the question names. (5) A candidate after the first must score
         RUNNER_UP_RATIO of the best sentence: when the best match lacks the fact, a much weaker one is about
-        something else.
+        something else; but when a sure match (`sure_score`) lacks the person asked for, the next sentence
+        may name who said it, needing only SPECIFIC_SCORE_RATIO of `min_score`.
         `min_score` is calibrated with `rag calibrate` on eval/gold/calibration.jsonl (questions kept apart
         from the evaluation set): the threshold that maximises balanced accuracy of answer-vs-refuse.
         """
@@ -343,6 +350,15 @@ class Retriever:
             return fact[sid]
 
         candidates = list(evidence[:look])
+        spoke = None
+        if kind == "person" and evidence[0].score >= sure_score:
+            # "Who spoke for the government when it denied the rumors?": the denial, then the words of the
+            # one who spoke for it, named in the next sentence
+            after = next((e for e in evidence if e.sentence.sentence_id == evidence[0].sentence.sentence_id + 1), None)
+            if after is not None and _ATTRIBUTION.search(after.sentence.text) and has_fact(after):
+                spoke = after
+                if after not in candidates:
+                    candidates.append(after)
         if kind in ("number", "date"):
             # only a few sentences hold a number or a time: the one asked for may rank below sentences that
             # share more of the question's words ("Roughly how many workers had North Korea sent to China?")
@@ -362,7 +378,9 @@ class Retriever:
         for e in candidates:
             # a sentence that holds the number, time or name asked for needs less of the question's wording
             threshold = floor
-            if kind in SPECIFIC_KINDS and has_fact(e):
+            if e is spoke:
+                threshold = SPECIFIC_SCORE_RATIO * min_score
+            elif kind in SPECIFIC_KINDS and has_fact(e):
                 ratio = UNIT_SCORE_RATIO if kind == "date" and asks_time_unit(question) else SPECIFIC_SCORE_RATIO
                 threshold = max(ratio * min_score, RUNNER_UP_RATIO * evidence[0].score)
             if e.score < threshold:

@@ -113,6 +113,9 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         # the clause describing the country is held by the sentence it matches best, Putin's visit in June
         ("The country whose president visited North Korea in June needs skilled labor for what development?", 0.35,
          "Far East development"),
+        # the denial does not say who spoke for the government; the quotation after it does
+        ("Who spoke on behalf of the Chinese government when it denied rumors of strained relations with North "
+         "Korea?", 0.35, "spokesperson Lin Jian said"),
         # "deny" is said by "denied"
         ("What did Beijing officially deny?", 0.35, "denied rumors"),
         # "leader" is close enough to "President"

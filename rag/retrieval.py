@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ _REVISION = re.compile(r"\b(updat\w*|revis\w*|correct(ed|ion)|chang\w* (to|in) t
 _BARE_QUOTE = re.compile(r'^\s*["“][^"“”]*["”]\s*$')
 # What follows a quotation's closing mark: ', said Oh Gyeong-seob, a researcher at ...' or ' Jian added.'
 _ATTRIBUTION = re.compile(r'["”]([^"“”]*)$')
-# A capitalised word after the first character of an answer: "... relocate them to Russia [1]." -> "Russia"
+# A run of capitalised words in an answer: "... relocate them to Russia [1]." -> "Russia"
 _NAME = re.compile(r"(?<=[\s(\"'])[A-Z][\w'-]*(?: [A-Z][\w'-]*)*")
 RRF_K = 60  # the constant from Cormack et al. (2009); ranks matter, raw scores of the two lists never mix
 CANDIDATES = 20  # hits taken from each of the dense and BM25 lists before fusion
@@ -72,6 +73,11 @@ class Gate:
     best: Evidence | None
 
 
+def _opens_sentence(word: str) -> bool:
+    """A capitalised stopword, not an acronym: "The", "To", "Its" but not "IT"."""
+    return word.lower() in STOPWORDS and not word.isupper()
+
+
 def build_query(question: str, history: Sequence[Turn]) -> str:
     """The retrieval query: the last user turn and the names its answer added, then the question.
 
@@ -83,9 +89,11 @@ def build_query(question: str, history: Sequence[Turn]) -> str:
     last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
     last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
     asked = set(terms(last_user))
-    named = [] if last_answer == NOT_COVERED else [
-        n for n in dict.fromkeys(_NAME.findall(last_answer[1:])) if not set(terms(n)) <= asked
-    ]
+    # the answer's first word counts too, as a short answer is often the bare name ("Russia."), but not a
+    # capitalised word that only opens the sentence ("To Russia.", "The IT sector.")
+    found = [] if last_answer == NOT_COVERED else _NAME.findall(f" {last_answer}")
+    found = [" ".join(itertools.dropwhile(_opens_sentence, n.split())) for n in found]
+    named = [n for n in dict.fromkeys(found) if n and not set(terms(n)) <= asked]
     return " ".join(part for part in (last_user, *named, question) if part)
 
 

@@ -212,6 +212,10 @@ def test_follow_up_uses_the_names_in_the_previous_answer(article_index, minilm):
     assert build_query(question, [asked, answered]).endswith("go? Russia Why does that country want them?")
     assert any("skilled labor" in t for t in evidence([asked, answered]))
     assert not any("skilled labor" in t for t in evidence([asked]))
+    # a bare name answers too, but not the capitalised word that opens an answer
+    bare = Turn("assistant", "Russia.")
+    assert build_query(question, [asked, bare]).endswith("go? Russia Why does that country want them?")
+    assert build_query("Why?", [asked, Turn("assistant", "The IT sector.")]).endswith("go? IT Why?")
     # a refusal in the history adds nothing to the query
     assert build_query("Why?", [Turn("user", "Who won them?"), Turn("assistant", NOT_COVERED)]) == "Who won them? Why?"
 

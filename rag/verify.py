@@ -277,20 +277,22 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
     return Verified(" ".join(rendered), tuple(order))
 
 
-# A name right after a common noun ("spokesperson Lin Jian"), or before it with an article and at most one
-# word between ("Oh Gyeong-seob, a researcher", "Kim, a senior official")
+# A name right after a common noun ("spokesperson Lin Jian"), right before it when another name follows
+# ("Foreign Ministry spokesperson Lin Jian", but not "Air Koryo flight to ..."), or before it with an article
+# and at most one word between ("Oh Gyeong-seob, a researcher", "Kim, a senior official")
 _NAME_WORDS = r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*"
 _TIED = re.compile(
-    rf"\b(?P<noun>[a-z]+)\s+(?P<after>{_NAME_WORDS})|(?P<before>{_NAME_WORDS}),?\s+(?:a|an|the)\s+(?P<first>[a-z]+)"
-    r"(?:\s+(?P<second>[a-z]+))?\b"
+    rf"\b(?P<noun>[a-z]+)\s+(?P<after>{_NAME_WORDS})|(?P<title>{_NAME_WORDS})\s+(?P<role>[a-z]+)\s+[A-Z]|"
+    rf"(?P<before>{_NAME_WORDS}),?\s+(?:a|an|the)\s+(?P<first>[a-z]+)(?:\s+(?P<second>[a-z]+))?\b"
 )
 
 
 def _tied_names(question: str, texts: Sequence[str]) -> str:
     """Names that the evidence gives to someone or something the question names by a common noun.
 
-    A name directly after the noun ("spokesperson Lin Jian") or before it with an article ("Oh Gyeong-seob,
-    a researcher") is the question's own subject, not an answer. The nouns the question asks about
+    A name directly after the noun ("spokesperson Lin Jian"), directly before it as a title ("Foreign
+    Ministry spokesperson Lin Jian") or before it with an article ("Oh Gyeong-seob, a researcher") is the
+    question's own subject, not an answer. The nouns the question asks about
     ("Which researcher ...?") are left out.
     Example: ("Which news agency carried the spokesperson's remarks?", ["... spokesperson Lin Jian said
     ..., as quoted by Yonhap News Agency."]) -> "Lin Jian"
@@ -305,8 +307,8 @@ def _tied_names(question: str, texts: Sequence[str]) -> str:
             m = _TIED.match(plain, start)
             if m is None:
                 continue
-            name = m["after"] or m["before"]
-            for noun in (m["noun"], m["first"], m["second"]):
+            name = m["after"] or m["title"] or m["before"]
+            for noun in (m["noun"], m["role"], m["first"], m["second"]):
                 if noun and (stem := terms(noun)) and stem[0] in nouns:
                     found.append(name)
                     break

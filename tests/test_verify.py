@@ -361,6 +361,8 @@ def test_a_short_answer_from_a_weaker_sentence_is_no_copy():
     [
         ("Which news agency carried the spokesperson's remarks?", "Yonhap News Agency [1].", True),
         ("Which news agency carried the spokesperson's remarks?", "Lin Jian carried them [1].", False),
+        ("Which news agency carried the spokesperson's remarks?",
+         "The Chinese Foreign Ministry spokesperson Lin Jian carried the remarks [1].", False),  # his title too
         ("Which spokesperson spoke at the briefing?", "Lin Jian [1].", True),  # the noun asked about
         ("Who spoke at the briefing?", "Lin Jian [1].", True),
     ],
@@ -372,6 +374,12 @@ def test_the_name_of_the_questions_own_subject_is_no_answer(question, answer, ok
     assert isinstance(result, Verified) is ok, result
     if not ok:
         assert isinstance(result, Rejected) and not result.unnamed and not result.invented
+
+
+def test_a_name_before_a_noun_is_tied_only_as_a_title():
+    text = "North Korean workers check in for their Air Koryo flight to Pyongyang."
+    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    assert isinstance(verify("Air Koryo [1].", evidence, "What airline was their flight?"), Verified)
 
 
 def test_a_name_given_with_an_article_after_it_is_tied_to_the_noun():

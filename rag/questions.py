@@ -41,11 +41,12 @@ _HAS_NUMBER = re.compile(rf"(?<![\w-])\d|{_NUMBER_WORDS}", re.IGNORECASE)
 # Things known by their names: "Which Russian companies ..." is answered by naming companies. A team is
 # known by its name, but "which teams" asks what kind: "the women's football teams of both countries".
 _NAMED = (r"compan(y|ies)|firms?|exchanges?|websites?|team|newspapers?|agenc(y|ies)|airlines?|banks?|brands?|"
-          r"universit(y|ies)|ministr(y|ies)|organi[sz]ations?|parties|party|clubs?|publishers?|channels?")
+          r"universit(y|ies)|ministr(y|ies)|organi[sz]ations?|parties|party|clubs?|publishers?|channels?|"
+          r"bod(y|ies)|panels?|councils?|committees?")
 # Named things that a country's name does not name
 _ORGANISATION = re.compile(
     r"\b(compan(y|ies)|firms?|newspapers?|agenc(y|ies)|airlines?|banks?|brands?|universit(y|ies)|ministr(y|ies)|"
-    r"organi[sz]ations?|publishers?|channels?|websites?)\b",
+    r"organi[sz]ations?|publishers?|channels?|websites?|bod(y|ies)|panels?|councils?|committees?)\b",
     re.IGNORECASE,
 )
 # Up to three words between "which" and a place type, none a verb: "Which Russian city", but not

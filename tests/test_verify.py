@@ -191,6 +191,9 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         ("Which U.S. companies hired them?", "name", "IT companies in America and in Russia hired them.", False),
         ("Which companies hired them?", "name", "Google hired them in the United States.", True),
         ("Which team did they play?", "name", "They played a Chinese team.", True),
+        # a UN body is named by its name, not by a member state's
+        ("Which UN body passed the resolution?", "name", "China passed it in 2017.", False),
+        ("Which UN body passed the resolution?", "name", "The UN Security Council passed it.", True),
         ("Where are the North Korean workers going?", "place", "Pyongyang has decided to move them.", False),
         ("Where are the North Korean workers going?", "place", "Pyongyang will move them to Russia.", True),
         ("Which friendly game was cancelled?", None, "A basketball game was cancelled.", True),

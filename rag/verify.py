@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .places import country_words, is_capital, is_country_in
+from .places import countries, country_words, is_capital, is_country_in
 from .questions import CALENDAR_NAMES, asked_phrase, asks_for, holds
 from .text import for_matching, name_in, numbers, proper_names, terms, tokens, verb_forms, words
 from .types import Evidence
@@ -231,9 +231,10 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
     if question and kind != "person" and (tied := _tied_names(question, texts)):
         # "Which news agency carried the spokesperson's remarks?" is not answered by "Lin Jian", whom the
         # evidence calls the spokesperson: the question already names him. ("Who ...?" asks for such a name.)
-        known, question_said = f"{known} {tied}", f"{question} {tied}"
-    else:
-        question_said = question
+        known = f"{known} {tied}"
+    question_said = f"{question} {known}"  # what the conversation already said adds nothing either
+    if question and (other := _other_countrys(plain, question, texts)):
+        return Rejected(f"the answer names the {other}, not the one the question asks for")
     if question and not holds(plain, kind, question, known):
         # naming only what the conversation already named is a wrong answer, not a sign that no one is named
         return Rejected(f"the answer gives no {kind} although the question asks for one",
@@ -313,6 +314,29 @@ def _tied_names(question: str, texts: Sequence[str]) -> str:
                     found.append(name)
                     break
     return " ".join(found)
+
+
+# A country's word before a noun, then a name: "North Korean leader Kim Jong-un"
+_TITLED = re.compile(rf"(?P<title>{_NAME_WORDS})\s+(?P<role>[a-z]+)\s+(?P<name>{_NAME_WORDS})")
+
+
+def _other_countrys(answer: str, question: str, texts: Sequence[str]) -> str | None:
+    """The role the answer's name holds for another country than the question's, as "North Korean leader".
+
+    Example: ("Kim Jong-un", "Which Russian leader visited?", ["North Korean leader Kim Jong-un ..."])
+    -> "North Korean leader"
+    """
+    said = set(terms(answer))
+    for text in texts:
+        for m in _TITLED.finditer(for_matching(text)):
+            role, theirs = m["role"], countries(m["title"], capitals=True)
+            if not theirs or not all(name_in(t, said) for t in terms(m["name"])):
+                continue
+            asked = re.search(rf"((?:[A-Z][\w'-]*\s+)+){re.escape(role)}\b", question)
+            ours = countries(asked.group(1), capitals=True) if asked else set()
+            if ours and not ours & theirs:
+                return f"{' '.join(m['title'].split())} {role}"
+    return None
 
 
 def _dropped_qualifier(answer: str, cited_texts: Sequence[str]) -> str | None:

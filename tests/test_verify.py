@@ -390,3 +390,24 @@ def test_a_name_given_with_an_article_after_it_is_tied_to_the_noun():
     evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
     assert isinstance(verify("Oh Gyeong-seob [1].", evidence, "What nickname does the researcher use?"), Rejected)
     assert isinstance(verify("Oh Gyeong-seob [1].", evidence, "Which researcher is quoted?"), Verified)
+
+
+def test_a_leader_of_another_country_does_not_answer():
+    texts = ["Facing financial setbacks, North Korean leader Kim Jong-un has reportedly turned to Russia.",
+             "The move followed President Vladimir Putin's visit to North Korea in June."]
+    evidence = [Evidence(Sentence(i, "d", 0, len(t), t), 0.7, 0.7, 0.7) for i, t in enumerate(texts)]
+    question = "Which Russian leader's trip to North Korea is mentioned?"
+    result = verify("Kim Jong-un's trip to North Korea is mentioned [1].", evidence, question)
+    assert isinstance(result, Rejected) and "North Korean leader" in result.reason
+    assert isinstance(verify("Vladimir Putin's trip [2].", evidence, question), Verified)
+    assert isinstance(verify("Kim Jong-un [1].", evidence, "Which North Korean leader turned to Russia?"), Verified)
+
+
+def test_an_answer_naming_only_who_the_conversation_named_adds_nothing():
+    text = '"North Korea has experience ... during the Sino-Soviet split," said Oh Gyeong-seob, a researcher.'
+    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    question = "Which historical episode did he cite as an example?"
+    known = "Which researcher is quoted? Oh Gyeong-seob"
+    result = verify("Oh Gyeong-seob cited it as an example [1].", evidence, question, known=known)
+    assert isinstance(result, Rejected) and "restates" in result.reason
+    assert isinstance(verify("The Sino-Soviet split [1].", evidence, question, known=known), Verified)

@@ -258,6 +258,9 @@ def described(question: str) -> str:
     return " ".join(clauses)
 
 
+_NAME_OF = re.compile(r"^(?:full |exact )?names? of (?:the |this |that )?", re.IGNORECASE)
+
+
 def asked_phrase(question: str) -> set[str]:
     """The terms of the few words after "which"/"what" (or "what is the"): what the question asks about.
 
@@ -265,7 +268,10 @@ def asked_phrase(question: str) -> set[str]:
     """
     asked = _asked(question)
     m = _THE_NOUN.match(asked) or _WHICH_NOUN.match(asked)
-    return set(terms(" ".join(m.group(1).split()[:3]))) if m else set()
+    if not m:
+        return set()
+    phrase = _NAME_OF.sub("", m.group(1))  # "What is the name of the spokesperson ...?" asks about him
+    return set(terms(" ".join(phrase.split()[:3])))
 
 
 def asks_for(question: str) -> str | None:

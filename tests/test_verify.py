@@ -367,6 +367,7 @@ def test_a_short_answer_from_a_weaker_sentence_is_no_copy():
         ("Which news agency carried the spokesperson's remarks?",
          "The Chinese Foreign Ministry spokesperson Lin Jian carried the remarks [1].", False),  # his title too
         ("Which spokesperson spoke at the briefing?", "Lin Jian [1].", True),  # the noun asked about
+        ("What is the name of the spokesperson who spoke at the briefing?", "Lin Jian [1].", True),
         ("Who spoke at the briefing?", "Lin Jian [1].", True),
     ],
 )

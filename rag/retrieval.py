@@ -24,7 +24,7 @@ from .questions import (
     speaker,
 )
 from .safety import looks_like_injection
-from .text import STOPWORDS, name_in, numbers, proper_names, terms, verb_forms, words
+from .text import STOPWORDS, name_in, numbers, proper_names, terms, tokens, verb_forms, words
 from .types import NOT_COVERED, Evidence, Passage, Sentence, Turn
 
 # A question about changes to the article, which editor's notes answer
@@ -401,6 +401,11 @@ class Retriever:
             if len(missing) < len(names) + len(nums):  # the sentence itself has some of them
                 missing = [n for n in missing if not ((n in nums or calendar_word(n)) and n in elsewhere)]
             missing = [n for n in missing if not (n in in_clause and _mentioned(n, bridge))]
+            # a name that is no place or acronym may be said by a common noun: "Covid" - "pandemic"
+            missing = [n for n in missing if not (
+                n.isalpha() and len(n) > 3 and not country_words(n.capitalize()) and not in_country_name(n)
+                and self.says(n, " ".join(w for w in tokens(e.sentence.text) if w.islower()))
+            )]
             if missing:
                 reasons.append(f"evidence lacks {', '.join(missing)}")
                 continue

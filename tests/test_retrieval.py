@@ -116,6 +116,9 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         # the denial does not say who spoke for the government; the quotation after it does
         ("Who spoke on behalf of the Chinese government when it denied rumors of strained relations with North "
          "Korea?", 0.35, "spokesperson Lin Jian said"),
+        # "Covid" is said by "the pandemic"
+        ("Which booming markets during Covid did the North exploit by sending out its tech workers?", 0.35,
+         "cryptocurrency markets during the pandemic"),
         # "deny" is said by "denied"
         ("What did Beijing officially deny?", 0.35, "denied rumors"),
         # "leader" is close enough to "President"

@@ -194,12 +194,16 @@ class Retriever:
         # Terms of the current question weigh fully; terms that come only from earlier turns weigh half.
         weights = {t: w if t in own else w * 0.5 for t, w in weights.items()}
         total = sum(weights.values()) or 1.0
+        # "updated" in a question matches "Update" (irregular pasts are left alone: "sent" is not "send")
+        forms = {t: _with_verb_forms({t}) if t.endswith("ed") else {t} for t in weights}
         out = []
         for sid, cos in zip(order, cosines, strict=True):
             s = self._by_id[sid]
             mine = _with_verb_forms(set(terms(s.text)) | self._speaker_terms.get(sid, set()))
             near = _with_verb_forms(self._neighbour_terms(s))
-            covered = sum(w if t in mine else (NEIGHBOUR_WEIGHT * w if t in near else 0.0) for t, w in weights.items())
+            covered = sum(
+                w if forms[t] & mine else (NEIGHBOUR_WEIGHT * w if forms[t] & near else 0.0) for t, w in weights.items()
+            )
             lexical = covered / total
             dense = float(cos)
             out.append(Evidence(s, DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical, dense, lexical))

@@ -119,6 +119,8 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         # "Covid" is said by "the pandemic"
         ("Which booming markets during Covid did the North exploit by sending out its tech workers?", 0.35,
          "cryptocurrency markets during the pandemic"),
+        # "updated" is said by "Update"
+        ("When was this article updated?", 0.35, "Update, August 1"),
         # "deny" is said by "denied"
         ("What did Beijing officially deny?", 0.35, "denied rumors"),
         # "leader" is close enough to "President"

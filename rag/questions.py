@@ -110,6 +110,13 @@ _HOW_MANY = re.compile(r"^\s*" + _ROUGHLY + r"how many\s+(.*)$", re.IGNORECASE)
 _COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){{0,3}})", re.IGNORECASE)
 
 
+def other_period(question: str, text: str) -> bool:
+    """Whether the text gives an amount per another period than the question asks ("annually" for "monthly")."""
+    asked = {p for p, pattern in _PERIODS.items() if pattern.search(question)}
+    given = {p for p, pattern in _PERIODS.items() if pattern.search(text)}
+    return bool(asked and given and not asked & given)
+
+
 def asks_time_unit(question: str) -> bool:
     """Whether the question asks for a year, a month, a day or a date ("On which day of the week ...?")."""
     return bool(_DATE_UNIT.match(_asked(question)))
@@ -342,9 +349,7 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
     country" a city or a country.
     """
     if kind == "number":
-        asked_periods = {p for p, pattern in _PERIODS.items() if pattern.search(question)}
-        text_periods = {p for p, pattern in _PERIODS.items() if pattern.search(text)}
-        if asked_periods and text_periods and not asked_periods & text_periods:
+        if other_period(question, text):
             return False
         if _NOW.search(question) and not _PAST.search(question) and _EARLIER.search(text):
             return False

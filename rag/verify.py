@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .places import countries, country_words, is_capital, is_country_in
-from .questions import CALENDAR_NAMES, asked_phrase, asks_for, holds
+from .questions import CALENDAR_NAMES, asked_phrase, asks_for, holds, other_period
 from .text import for_matching, name_in, numbers, proper_names, terms, tokens, verb_forms, words
 from .types import Evidence
 
@@ -233,6 +233,9 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         # evidence calls the spokesperson: the question already names him. ("Who ...?" asks for such a name.)
         known = f"{known} {tied}"
     question_said = f"{question} {known}"  # what the conversation already said adds nothing either
+    if question and numbers(plain) and other_period(question, " ".join(texts)):
+        # "What monthly wage do they earn?" answered with a yearly amount: the model made up the figure
+        return Rejected("the answer gives an amount for another period than the question asks", invented=True)
     if question and (other := _other_countrys(plain, question, texts)):
         return Rejected(f"the answer names the {other}, not the one the question asks for")
     if question and not holds(plain, kind, question, known):

@@ -412,3 +412,11 @@ def test_an_answer_naming_only_who_the_conversation_named_adds_nothing():
     result = verify("Oh Gyeong-seob cited it as an example [1].", evidence, question, known=known)
     assert isinstance(result, Rejected) and "restates" in result.reason
     assert isinstance(verify("The Sino-Soviet split [1].", evidence, question, known=known), Verified)
+
+
+def test_an_amount_for_another_period_is_made_up():
+    text = "A UN report revealed that North Korea earns between $750 million and $1.1 billion annually."
+    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.5, 0.5, 0.5)]
+    result = verify("They earn $750 million [1].", evidence, "What monthly wage do the workers earn?")
+    assert isinstance(result, Rejected) and result.invented
+    assert isinstance(verify("$750 million [1].", evidence, "How much does North Korea earn a year?"), Verified)

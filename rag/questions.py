@@ -110,6 +110,27 @@ _HOW_MANY = re.compile(r"^\s*" + _ROUGHLY + r"how many\s+(.*)$", re.IGNORECASE)
 _COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){{0,3}})", re.IGNORECASE)
 
 
+# A country's word before a noun, then a name: "North Korean leader Kim Jong-un"
+NAME_RUN = r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*"
+_TITLED = re.compile(rf"(?P<title>{NAME_RUN})\s+(?P<role>[a-z]+)\s+(?P<name>{NAME_RUN})")
+
+
+def other_countrys_roles(question: str, text: str) -> list[tuple[str, str]]:
+    """(role, name) for each name the text gives a role of another country than the question gives it.
+
+    Example: ("Which Russian leader visited?", "North Korean leader Kim Jong-un turned to Russia.")
+    -> [("North Korean leader", "Kim Jong-un")]
+    """
+    found = []
+    for m in _TITLED.finditer(for_matching(text)):
+        role, theirs = m["role"], countries(m["title"], capitals=True)
+        asked = re.search(rf"((?:[A-Z][\w'-]*\s+)+){re.escape(role)}\b", question) if theirs else None
+        ours = countries(asked.group(1), capitals=True) if asked else set()
+        if ours and not ours & theirs:
+            found.append((f"{' '.join(m['title'].split())} {role}", m["name"]))
+    return found
+
+
 def other_period(question: str, text: str) -> bool:
     """Whether the text gives an amount per another period than the question asks ("annually" for "monthly")."""
     asked = {p for p, pattern in _PERIODS.items() if pattern.search(question)}

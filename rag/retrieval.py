@@ -20,6 +20,7 @@ from .questions import (
     calendar_word,
     described,
     holds,
+    other_countrys_roles,
     reports_speech,
     speaker,
 )
@@ -415,6 +416,11 @@ class Retriever:
                 continue
             if noun and not self.says(noun, context):
                 reasons.append(f"evidence never says {noun}")
+                continue
+            if noun and (roles := [r for r, _ in other_countrys_roles(question, e.sentence.text)
+                                   if terms(r.split()[-1]) == [noun]]):
+                # "Which Russian leader visited?" is not answered by the sentence on "North Korean leader Kim"
+                reasons.append(f"evidence speaks of the {roles[0]}")
                 continue
             if not has_fact(e):
                 reasons.append(f"question asks for a {kind}, evidence gives none")

@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .places import countries, country_words, is_capital, is_country_in
-from .questions import CALENDAR_NAMES, asked_phrase, asks_for, holds, other_period
+from .places import country_words, is_capital, is_country_in
+from .questions import CALENDAR_NAMES, NAME_RUN, asked_phrase, asks_for, holds, other_countrys_roles, other_period
 from .text import for_matching, name_in, numbers, proper_names, terms, tokens, verb_forms, words
 from .types import Evidence
 
@@ -284,10 +284,9 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
 # A name right after a common noun ("spokesperson Lin Jian"), right before it when another name follows
 # ("Foreign Ministry spokesperson Lin Jian", but not "Air Koryo flight to ..."), or before it with an article
 # and at most one word between ("Oh Gyeong-seob, a researcher", "Kim, a senior official")
-_NAME_WORDS = r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*"
 _TIED = re.compile(
-    rf"\b(?P<noun>[a-z]+)\s+(?P<after>{_NAME_WORDS})|(?P<title>{_NAME_WORDS})\s+(?P<role>[a-z]+)\s+[A-Z]|"
-    rf"(?P<before>{_NAME_WORDS}),?\s+(?:a|an|the)\s+(?P<first>[a-z]+)(?:\s+(?P<second>[a-z]+))?\b"
+    rf"\b(?P<noun>[a-z]+)\s+(?P<after>{NAME_RUN})|(?P<title>{NAME_RUN})\s+(?P<role>[a-z]+)\s+[A-Z]|"
+    rf"(?P<before>{NAME_RUN}),?\s+(?:a|an|the)\s+(?P<first>[a-z]+)(?:\s+(?P<second>[a-z]+))?\b"
 )
 
 
@@ -319,10 +318,6 @@ def _tied_names(question: str, texts: Sequence[str]) -> str:
     return " ".join(found)
 
 
-# A country's word before a noun, then a name: "North Korean leader Kim Jong-un"
-_TITLED = re.compile(rf"(?P<title>{_NAME_WORDS})\s+(?P<role>[a-z]+)\s+(?P<name>{_NAME_WORDS})")
-
-
 def _other_countrys(answer: str, question: str, texts: Sequence[str]) -> str | None:
     """The role the answer's name holds for another country than the question's, as "North Korean leader".
 
@@ -331,14 +326,9 @@ def _other_countrys(answer: str, question: str, texts: Sequence[str]) -> str | N
     """
     said = set(terms(answer))
     for text in texts:
-        for m in _TITLED.finditer(for_matching(text)):
-            role, theirs = m["role"], countries(m["title"], capitals=True)
-            if not theirs or not all(name_in(t, said) for t in terms(m["name"])):
-                continue
-            asked = re.search(rf"((?:[A-Z][\w'-]*\s+)+){re.escape(role)}\b", question)
-            ours = countries(asked.group(1), capitals=True) if asked else set()
-            if ours and not ours & theirs:
-                return f"{' '.join(m['title'].split())} {role}"
+        for role, name in other_countrys_roles(question, text):
+            if all(name_in(t, said) for t in terms(name)):
+                return role
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.questions import asked_noun, described, reports_speech, speaker
+from rag.questions import asked_noun, described, other_countrys_roles, reports_speech, speaker
 
 
 @pytest.mark.parametrize(
@@ -100,3 +100,10 @@ def test_reports_speech(text, who, reports):
 )
 def test_clauses_that_describe_a_country(question, clause):
     assert described(question) == clause
+
+
+def test_roles_of_another_country():
+    text = "Facing financial setbacks, North Korean leader Kim Jong-un has reportedly turned to Russia."
+    assert other_countrys_roles("Which Russian leader visited?", text) == [("North Korean leader", "Kim Jong-un")]
+    assert other_countrys_roles("Which North Korean leader turned to Russia?", text) == []
+    assert other_countrys_roles("Which leader turned to Russia?", text) == []  # no country asked

@@ -51,6 +51,8 @@ def test_says_allows_words_close_in_meaning(article_index, minilm, noun, text, s
         ("On what exact date did China order the North Korean workers to leave?", "gives none"),
         # "how long" wants a stretch of time, not the year the resolution was adopted
         ("How long are the student visas China gave North Korean workers valid for?", "gives none"),
+        # the leader who turned to Russia is North Korea's
+        ("Which Chinese leader turned to Russia amid financial setbacks?", "speaks of the North Korean leader"),
     ],
 )
 def test_gate_refuses_when_the_evidence_never_names_what_is_asked(article_index, minilm, question, reason):

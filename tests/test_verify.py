@@ -194,6 +194,8 @@ def test_answer_must_hold_the_kind_of_fact_asked_for(question, answer, ok):
         # a UN body is named by its name, not by a member state's
         ("Which UN body passed the resolution?", "name", "China passed it in 2017.", False),
         ("Which UN body passed the resolution?", "name", "The UN Security Council passed it.", True),
+        # ... but "Council" in a name is no such noun: this asks for a resolution
+        ("Which UN Security Council resolution bans hiring them?", None, "Resolution 2397 bans it.", True),
         ("Where are the North Korean workers going?", "place", "Pyongyang has decided to move them.", False),
         ("Where are the North Korean workers going?", "place", "Pyongyang will move them to Russia.", True),
         ("Which friendly game was cancelled?", None, "A basketball game was cancelled.", True),

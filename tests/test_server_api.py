@@ -119,12 +119,16 @@ def test_ask_accepts_history_and_top_k(client: TestClient) -> None:
     r = client.post("/ask", json={"question": "Why are they being moved?", "history": history, "top_k": 2})
     assert r.status_code == 200
     body = r.json()
-    # the top 2 passages, plus the retrieved chunk of any citation that lies outside them
-    cited_outside = {
-        c["start"] for c in body["citations"]
+    # the top 2 passages, plus the retrieved chunk of any citation that lies outside them (one chunk may
+    # hold two such citations: a quotation that goes on into the next sentence)
+    outside = [
+        c for c in body["citations"]
         if not any(p["doc_id"] == c["doc_id"] and c["quote"] in p["text"] for p in body["passages"][:2])
-    }
-    assert len(body["passages"]) == 2 + len(cited_outside)
+    ]
+    extra = body["passages"][2:]
+    assert len(extra) <= len(outside)
+    for p in extra:
+        assert any(p["doc_id"] == c["doc_id"] and c["quote"] in p["text"] for c in outside)
     for c in body["citations"]:
         assert any(p["doc_id"] == c["doc_id"] and c["quote"] in p["text"] for p in body["passages"])
 

@@ -173,7 +173,7 @@ def _asked(question: str) -> str:
 _META_NOUNS = frozenset(
     """term word phrase expression name names title episode event incident thing things way manner example
     reason role step measure method means approach strategy tactic effort efforts aspect area field issue topic
-    matter factor nickname estimate end ends top bottom range
+    matter factor nickname estimate end ends top bottom range fixture fixtures setup
     point idea group category else official officials person people man woman individual figure
     body form purpose goal result effect change feature one ones case cases circumstance circumstances
     situation situations condition conditions

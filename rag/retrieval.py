@@ -218,7 +218,7 @@ class Retriever:
 
         Example: '"North Korea has experience ...," said Oh Gyeong-seob, a researcher at the Korea Institute
         for National Unification.' then '"While it seeks to strengthen ties with Russia, ... its so-called
-        blood ally, whenever necessary."' -> the second holds "oh", "researcher", "said", ... for scoring:
+        blood ally, whenever necessary."' -> the second holds "oh", "researcher", "institute", ... for scoring:
         it answers "What does the researcher say North Korea calls China?"
         """
         found: dict[int, set[str]] = {}

@@ -40,12 +40,12 @@ _BOILERPLATE = [
 ]
 _BYLINE = re.compile(r"^BY\s+([A-Z][A-Z .,'\-]+?)\s*(\[([^\]]+)\])?\s*$")
 _UPDATE = re.compile(r"^(Update[d]?|Correction|Editor's note)\s*,?\s*([^:]{0,40}):\s*(.*)$", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*[•·▪●◦*-]\s+")
 
 
 def is_update_note(text: str) -> bool:
     """Whether a paragraph is an editor's note on a change to the article: "Update, August 1: Added ..."."""
     return bool(_UPDATE.match(text.strip()))
-_BULLET = re.compile(r"^\s*[•·▪●◦*-]\s+")
 
 
 @dataclass(frozen=True)

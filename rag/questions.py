@@ -38,17 +38,15 @@ _UNIT_FACT = {
 }
 # digits that are not part of a name such as "Covid-19", or a number word
 _HAS_NUMBER = re.compile(rf"(?<![\w-])\d|{_NUMBER_WORDS}", re.IGNORECASE)
+# Named things that a country's name does not name: companies, newspapers, ... and UN bodies
+_ORGANISATIONS = (r"compan(y|ies)|firms?|newspapers?|agenc(y|ies)|airlines?|banks?|brands?|universit(y|ies)|"
+                  r"ministr(y|ies)|organi[sz]ations?|publishers?|channels?|websites?")
+_BODIES = r"bod(y|ies)|panels?|councils?|committees?"
+_ORGANISATION = re.compile(rf"\b({_ORGANISATIONS}|{_BODIES})\b", re.IGNORECASE)
 # Things known by their names: "Which Russian companies ..." is answered by naming companies. A team is
-# known by its name, but "which teams" asks what kind: "the women's football teams of both countries".
-_NAMED = (r"compan(y|ies)|firms?|exchanges?|websites?|team|newspapers?|agenc(y|ies)|airlines?|banks?|brands?|"
-          r"universit(y|ies)|ministr(y|ies)|organi[sz]ations?|parties|party|clubs?|publishers?|channels?|"
-          r"(?-i:bod(y|ies)|panels?|councils?|committees?)")  # "UN Security Council resolution": a name's word
-# Named things that a country's name does not name
-_ORGANISATION = re.compile(
-    r"\b(compan(y|ies)|firms?|newspapers?|agenc(y|ies)|airlines?|banks?|brands?|universit(y|ies)|ministr(y|ies)|"
-    r"organi[sz]ations?|publishers?|channels?|websites?|bod(y|ies)|panels?|councils?|committees?)\b",
-    re.IGNORECASE,
-)
+# known by its name, but "which teams" asks what kind: "the women's football teams of both countries". A
+# body counts only in lower case: "Which UN Security Council resolution" asks for a resolution.
+_NAMED = rf"{_ORGANISATIONS}|exchanges?|team|parties|party|clubs?|(?-i:{_BODIES})"
 # Up to three words between "which" and a place type, none a verb: "Which Russian city", but not
 # "Which UN resolution prohibits countries ..." (lower-case words ending in -s or -ed are taken for verbs)
 _BEFORE_TYPE = r"(?:(?![a-z]+(?:[^s]s|ed)\b)\w+ ){0,3}"

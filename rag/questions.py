@@ -108,9 +108,10 @@ _HOW_MANY = re.compile(r"^\s*" + _ROUGHLY + r"how many\s+(.*)$", re.IGNORECASE)
 _COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){{0,3}})", re.IGNORECASE)
 
 
-# A country's word before a noun, then a name: "North Korean leader Kim Jong-un"
+# A run of capitalised words, and a title before a noun and a name: "North Korean leader Kim Jong-un"
 NAME_RUN = r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*"
-_TITLED = re.compile(rf"(?P<title>{NAME_RUN})\s+(?P<role>[a-z]+)\s+(?P<name>{NAME_RUN})")
+TITLED = rf"(?P<title>{NAME_RUN})\s+(?P<role>[a-z]+)\s+(?P<name>{NAME_RUN})"
+_TITLED = re.compile(TITLED)
 
 
 def other_countrys_roles(question: str, text: str) -> list[tuple[str, str]]:

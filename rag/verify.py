@@ -7,7 +7,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .places import country_words, is_capital, is_country_in
-from .questions import CALENDAR_NAMES, NAME_RUN, asked_phrase, asks_for, holds, other_countrys_roles, other_period
+from .questions import (
+    CALENDAR_NAMES,
+    NAME_RUN,
+    TITLED,
+    asked_phrase,
+    asks_for,
+    holds,
+    other_countrys_roles,
+    other_period,
+)
 from .text import for_matching, name_in, numbers, proper_names, terms, tokens, verb_forms, words
 from .types import Evidence
 
@@ -285,7 +294,7 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
 # ("Foreign Ministry spokesperson Lin Jian", but not "Air Koryo flight to ..."), or before it with an article
 # and at most one word between ("Oh Gyeong-seob, a researcher", "Kim, a senior official")
 _TIED = re.compile(
-    rf"\b(?P<noun>[a-z]+)\s+(?P<after>{NAME_RUN})|(?P<title>{NAME_RUN})\s+(?P<role>[a-z]+)\s+[A-Z]|"
+    rf"\b(?P<noun>[a-z]+)\s+(?P<after>{NAME_RUN})|{TITLED}|"
     rf"(?P<before>{NAME_RUN}),?\s+(?:a|an|the)\s+(?P<first>[a-z]+)(?:\s+(?P<second>[a-z]+))?\b"
 )
 

@@ -161,6 +161,22 @@ def in_country_name(word: str) -> bool:
     return word in _country_name_words()
 
 
+# Words before a name that make it a place rather than an actor: "in Moscow", "at Beijing Capital
+# International Airport", "a flight to Pyongyang". "Beijing has decided" and "Beijing's enforcement" use
+# the capital for its government.
+_LOCATIVE = r"(?:in|at|to|from|near|into|via|outside|around|toward|towards|across|through|between|of)"
+
+
+def _as_place(text: str, city: str) -> bool:
+    """Whether the text names the city as a place: after a word of place or movement, or not as an actor.
+
+    Example: ("workers at Beijing Capital International Airport", "beijing") -> True;
+    ("Beijing has decided not to tolerate them", "beijing") -> False
+    """
+    plain = for_matching(text)
+    return bool(re.search(rf"\b{_LOCATIVE}\s+(?:the\s+)?{re.escape(city)}\b", plain, re.IGNORECASE))
+
+
 def new_places(text: str, wanted: str, question: str, within: set[str] | frozenset[str] = frozenset()) -> set[str]:
     """Cities or countries (`wanted`) named in `text` but not in `question`; cities only in the countries
     `within`, when given ("Which Russian city?" is not answered by "Pyongyang").
@@ -171,7 +187,7 @@ def new_places(text: str, wanted: str, question: str, within: set[str] | frozens
     -> {"russia"}
     """
     if wanted == "city":
-        found, asked = cities(text), cities(question)
+        found, asked = {c for c in cities(text) if _as_place(text, c)}, cities(question)
         if within:
             found = {c for c in found if any(city_in(c, country) for country in within)}
     else:

@@ -48,6 +48,12 @@ def test_cities_and_countries(text, cities, countries):
          "Which country's team did the North Korean team meet?", {"russia"}),
         ("The game with a Chinese team was cancelled.", "city", "In which Chinese city was the game?", set()),
         ("It hosted two friendly matches in Moscow.", "city", "In which city were the matches?", {"moscow"}),
+        # a capital that acts stands for its government, not for a place
+        ("With the borders reopened, Beijing has decided not to tolerate them.", "city",
+         "In which Chinese city did factories see unrest?", set()),
+        ("This follows Beijing's increased enforcement of sanctions.", "city", "In which city were they?", set()),
+        ("They checked in at Beijing Capital International Airport.", "city", "In which city were they?",
+         {"beijing"}),
         # a capital in the text names its country: "a growing focus on Moscow" answers with Russia
         ("Pyongyang's focus on Moscow grew after the visit to North Korea in June.", "country",
          "Which country's leader visited North Korea in June?", {"russia"}),

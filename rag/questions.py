@@ -59,7 +59,8 @@ _ROUGHLY = r"(?:about |roughly |approximately |around |exactly )?"  # "Roughly h
 _ASKS = (
     ("number", re.compile(r"^\s*(" + _ROUGHLY + r"how (many|much|long|old|far|often)|"
                           r"what (is |was |are |were )?(the )?"
-                          r"(exact |total |approximate )?(percentage|share|number|amount|proportion|sum))\b",
+                          r"(exact |total |approximate |final )?(percentage|share|number|amount|proportion|sum|"
+                          r"scores?))\b",
                           re.IGNORECASE)),
     ("date", re.compile(r"^\s*(when\b|(in |during |on )?(what|which) (exact |specific )?"
                         r"(years?|months?|days?|dates?|decades?|century)\b)",
@@ -103,6 +104,9 @@ _DURATION = re.compile(
     r"decades?|centur(y|ies))\b|\bsince\b",
     re.IGNORECASE,
 )
+# "What were the scores of the matches?" is answered by a score such as "2-1" or "3 to 1", not by "two matches"
+_SCORE_ASKED = re.compile(r"\bscores?\b", re.IGNORECASE)
+_SCORE = re.compile(r"(?<![\w-])\d{1,3}\s*(?:-|–|—|to)\s*\d{1,3}(?![\w-])")
 _HOW_MANY = re.compile(r"^\s*" + _ROUGHLY + r"how many\s+(.*)$", re.IGNORECASE)
 # a count and the three words after it. Example: "around 50,000 workers to China" -> ("50,000", " workers to China")
 _COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){{0,3}})", re.IGNORECASE)
@@ -112,6 +116,37 @@ _COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){
 NAME_RUN = r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*"
 TITLED = rf"(?P<title>{NAME_RUN})\s+(?P<role>[a-z]+)\s+(?P<name>{NAME_RUN})"
 _TITLED = re.compile(TITLED)
+
+
+# A country's institution named in a question: "Russia's foreign ministry", "the North Korean government"
+_INSTITUTION = re.compile(
+    r"((?:[A-Z][\w'.-]*\s+)+)(?:foreign\s+|defen[cs]e\s+)?"
+    r"(government|ministry|embassy|spokes(?:person|man|woman)|parliament|state media)\b"
+)
+
+
+def institutions(question: str) -> list[tuple[frozenset[str], str]]:
+    """(countries, noun) for each institution of a country that the question names.
+
+    Example: "How did Russia's foreign ministry respond?" -> [({"russia"}, "ministry")];
+    "Who spoke for the government?" -> []
+    """
+    found = []
+    for m in _INSTITUTION.finditer(for_matching(question)):
+        owners = countries(m.group(1), capitals=True)
+        if owners:
+            found.append((frozenset(owners), m.group(2).lower()))
+    return found
+
+
+def names_institution(text: str, owners: frozenset[str], noun: str) -> bool:
+    """Whether the text names that institution of one of those countries: a spokesman for a spokesperson.
+
+    Example: ("Chinese Foreign Ministry spokesperson Lin Jian said", {"china"}, "ministry") -> True;
+    ("Russia is expected to employ North Korean workers", {"russia"}, "government") -> False
+    """
+    said = terms(noun)[0] if not noun.startswith("spokes") else "spokes"
+    return any(t.startswith(said) for t in terms(text)) and bool(owners & countries(text, capitals=True))
 
 
 def other_countrys_roles(question: str, text: str) -> list[tuple[str, str]]:
@@ -369,6 +404,8 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
     country" a city or a country.
     """
     if kind == "number":
+        if _SCORE_ASKED.search(_asked(question)):
+            return bool(_SCORE.search(for_matching(text)))
         if other_period(question, text):
             return False
         if _NOW.search(question) and not _PAST.search(question) and _EARLIER.search(text):

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from rag.questions import asked_noun, described, other_countrys_roles, reports_speech, speaker
+from rag.questions import (
+    asked_noun,
+    asks_for,
+    described,
+    holds,
+    institutions,
+    names_institution,
+    other_countrys_roles,
+    reports_speech,
+    speaker,
+)
 
 
 @pytest.mark.parametrize(
@@ -109,3 +119,35 @@ def test_roles_of_another_country():
     assert other_countrys_roles("Which Russian leader visited?", text) == [("North Korean leader", "Kim Jong-un")]
     assert other_countrys_roles("Which North Korean leader turned to Russia?", text) == []
     assert other_countrys_roles("Which leader turned to Russia?", text) == []  # no country asked
+
+
+def test_a_score_asked_for_is_a_score():
+    question = "What were the scores of the women's football matches in Moscow?"
+    assert asks_for(question) == "number"
+    assert asks_for("What was the final score of the match?") == "number"
+    text = "It hosted two friendly matches between the women's football teams in Moscow on July 12 and July 15."
+    assert not holds(text, "number", question)  # two matches and two dates, but no score
+    assert holds("North Korea won the first match 2-1 and drew the second 0–0.", "number", question)
+    assert holds("Russia won 3 to 1.", "number", question)
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        ("How did Russia's foreign ministry respond to reports?", [({"russia"}, "ministry")]),
+        ("How did the Russian government respond?", [({"russia"}, "government")]),
+        ("According to Beijing's spokesperson, what has not changed?", [({"china"}, "spokesperson")]),
+        ("Who spoke for the government that denied the rumors?", []),  # no country named
+        ("Which Chinese force did the spokesperson name?", []),
+    ],
+)
+def test_institutions_of_a_country(question, found):
+    assert institutions(question) == [(frozenset(c), n) for c, n in found]
+
+
+def test_names_institution():
+    text = "Chinese Foreign Ministry spokesperson Lin Jian said during a briefing on Thursday."
+    assert names_institution(text, frozenset({"china"}), "ministry")
+    assert names_institution(text, frozenset({"china"}), "spokesman")  # a spokesman is a spokesperson
+    assert not names_institution(text, frozenset({"russia"}), "ministry")  # another country's ministry
+    assert not names_institution("Russia is expected to employ the workers.", frozenset({"russia"}), "government")

@@ -197,21 +197,20 @@ def test_follow_up_uses_the_previous_turn(article_index, minilm):
 
 def test_follow_up_uses_the_names_in_the_previous_answer(article_index, minilm):
     # "that country" is named only in the answer: with it, the sentence on why Russia wants the workers
-    # is among the evidence the model sees
+    # ranks higher among the evidence the model sees
     p = make(article_index, minilm, ExtractiveGenerator())
     question = "Why does that country want them?"
     asked = Turn("user", "Where are the North Korean workers who must leave China expected to go?")
     answered = Turn("assistant", "They are expected to be sent to Russia [1].")
 
-    def evidence(history: list[Turn]) -> list[str]:
+    def rank(history: list[Turn]) -> int:
         query = build_query(question, history)
         qvec = minilm.embed(query)
         found = p.retriever.evidence(question, query, p.retriever.retrieve(query, 6, qvec), qvec)
-        return [e.sentence.text for e in found[: p.settings.max_evidence]]
+        return next(i for i, e in enumerate(found) if "skilled labor" in e.sentence.text)
 
     assert build_query(question, [asked, answered]).endswith("go? Russia Why does that country want them?")
-    assert any("skilled labor" in t for t in evidence([asked, answered]))
-    assert not any("skilled labor" in t for t in evidence([asked]))
+    assert rank([asked, answered]) < min(rank([asked]), p.settings.max_evidence)
     # a bare name answers too, but not the capitalised word that opens an answer
     bare = Turn("assistant", "Russia.")
     assert build_query(question, [asked, bare]).endswith("go? Russia Why does that country want them?")

@@ -85,6 +85,10 @@ _RATIO = re.compile(
 )
 
 
+# "What name does China use for the Korean War?", "What does China call the war?": another name for a thing
+_NAME_FOR = re.compile(
+    r"^\s*(what|which) (other )?name (do|does|did|is|was)\b|^\s*what (do|does|did) [\w' ]{1,40} call\b", re.IGNORECASE
+)
 # "What kind of game ...": the noun whose kind is asked for
 _KIND_OF = re.compile(r"\b(?:kind|type|sort)s? of (\w+)", re.IGNORECASE)
 
@@ -147,6 +151,10 @@ def _copied(answer: str, texts: Sequence[str]) -> int | None:
     return None
 
 
+# Capital letters joined by stops, just before a stop: "U.S", "J"
+_INITIALS = re.compile(r"\b(?:[A-Z]\.)*[A-Z]$")
+
+
 def _segments(answer: str) -> list[tuple[str, list[int]]]:
     """Split an answer into sentences with the markers that follow each.
 
@@ -156,6 +164,8 @@ def _segments(answer: str) -> list[tuple[str, list[int]]]:
     pos = 0
     # a sentence ends at . ! or ? followed by space/end, with markers allowed on either side of the stop
     for m in re.finditer(r"((?:\s*\[\d+(?:\s*,\s*\d+)*\])*\s*[.!?](?:\s*\[\d+(?:\s*,\s*\d+)*\])*)(?=\s|$)", answer):
+        if "[" not in m.group(1) and _INITIALS.search(answer, 0, m.start()):
+            continue  # "the War to Resist U.S. Aggression": the stop of an abbreviation goes on
         piece = answer[pos : m.end()]
         pos = m.end()
         if piece.strip():
@@ -251,6 +261,10 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         # naming only what the conversation already named is a wrong answer, not a sign that no one is named
         return Rejected(f"the answer gives no {kind} although the question asks for one",
                         unnamed=kind in ("person", "name") and not holds(plain, kind, question))
+    if question and _NAME_FOR.search(question) and not holds(plain, "name", question, known):
+        # "What name does China use for the Korean War?" answered "the Korean War armistice": the name asked
+        # for is one the question does not hold. A quote of the evidence gives it; the sentence is the right one.
+        return Rejected("the answer gives no name although the question asks for one")
     if _COMPARES.search(question) and not _RATIO.search(plain):
         return Rejected("the answer makes no comparison although the question asks for one")
     if question and _adds_nothing(plain, question_said):

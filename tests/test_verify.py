@@ -422,3 +422,31 @@ def test_an_amount_for_another_period_is_made_up():
     result = verify("They earn $750 million [1].", evidence, "What monthly wage do the workers earn?")
     assert isinstance(result, Rejected) and result.invented
     assert isinstance(verify("$750 million [1].", evidence, "How much does North Korea earn a year?"), Verified)
+
+
+SPOKESPERSON = Evidence(Sentence(9, "d", 0, 10, (
+    '"Seventy-one years ago, the Chinese People\'s Volunteer Army fought alongside the North Korean people and '
+    "military, achieving great victories in both China's War to Resist U.S. Aggression and Aid Korea and [the "
+    'Korean War]," Chinese Foreign Ministry spokesperson Lin Jian said during a briefing on Thursday.')), 0.7, 0.6, 0.8)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "ok"),
+    [
+        ("What name does China use for the Korean War?", "China uses the Korean War armistice [1].", False),
+        ("What does China call the Korean War, according to Lin Jian?", "The Korean War [1].", False),
+        ("What name does China use for the Korean War?",
+         "China calls it the War to Resist U.S. Aggression and Aid Korea [1].", True),
+    ],
+)
+def test_another_name_for_a_thing_is_a_name_the_question_lacks(question, answer, ok):
+    result = verify(answer, [SPOKESPERSON], question)
+    assert isinstance(result, Verified) is ok, result
+    if not ok:  # a quote of the sentence, which holds the name, serves better than a refusal
+        assert isinstance(result, Rejected) and not result.unnamed and not result.invented
+
+
+def test_the_stop_of_an_abbreviation_ends_no_sentence():
+    result = verify("China calls it the War to Resist U.S. Aggression and Aid Korea [1].", [SPOKESPERSON])
+    assert isinstance(result, Verified), result
+    assert result.text == "China calls it the War to Resist U.S. Aggression and Aid Korea [1]."

@@ -9,12 +9,13 @@ import threading
 import time
 from collections.abc import Generator as PyGenerator
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .embedding import Embedder
 from .errors import IndexStaleError, InputError, ModelError
 from .generation import ExtractiveGenerator, Generator, StopSignal, build_messages, echoes_example
 from .index import Index, check_fresh, load_index
-from .questions import asked_noun
+from .questions import asked_noun, parts
 from .retrieval import EVIDENCE_CHUNKS, Retriever, build_query
 from .settings import Settings
 from .types import NOT_COVERED, Answer, Citation, Evidence, Passage, Turn
@@ -34,6 +35,7 @@ MIN_CITED_RATIO = 1.0
 
 # Half of a UTF-16 pair: what JSON's "\ud800" or undecodable command-line bytes become; no model can read it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")  # "[2]", "[1, 3]"
 
 
 def check_question(question: str, history: Sequence[Turn], settings: Settings) -> str:
@@ -52,6 +54,14 @@ def check_question(question: str, history: Sequence[Turn], settings: Settings) -
         if m := _SURROGATE.search(text):
             raise InputError(f"the question or history is not valid text ({m.group()!a}): check its encoding")
     return q
+
+
+def _renumber(text: str, number: dict[int, int]) -> str:
+    """The text with each citation marker's numbers mapped.
+
+    Example: ("a [1]. b [1, 2].", {1: 3, 2: 1}) -> "a [3]. b [3, 1]."
+    """
+    return _MARKER.sub(lambda m: "[" + ", ".join(str(number[int(n)]) for n in m.group(1).split(",")) + "]", text)
 
 
 class Pipeline:
@@ -102,25 +112,54 @@ class Pipeline:
         return self.retriever.retrieve(build_query(question, history), k or self.settings.top_k)
 
     def ask(
-        self, question: str, history: Sequence[Turn] = (), top_k: int | None = None, stop: StopSignal | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int | None = None,
+        stop: StopSignal | None = None,
+        split: bool = True,
     ) -> Answer:
         """Answer a question from the documents, or say they don't cover it; `stop` ends generation early."""
         answer: Answer | None = None
-        for item in self.stream(question, history, top_k, stop):
+        for item in self.stream(question, history, top_k, stop, split):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None  # stream always ends with an Answer
         return answer
 
     def stream(
-        self, question: str, history: Sequence[Turn] = (), top_k: int | None = None, stop: StopSignal | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int | None = None,
+        stop: StopSignal | None = None,
+        split: bool = True,
     ) -> PyGenerator[str | Answer, None, None]:
         """Text deltas as the model writes them, then exactly one verified Answer.
 
-        The final Answer's text may differ from the streamed text: the verifier can replace it.
+        The final Answer's text may differ from the streamed text: the verifier can replace it. With `split`,
+        a question that asks two things and is refused as a whole is answered one part at a time: "Which
+        airline did they use, and where were departures confirmed?" may fail as one question, as few sentences
+        say both.
         """
         t0 = time.perf_counter()
         q = self.check_question(question, history)
+        whole: Answer | None = None
+        for item in self._stream_one(q, history, top_k, stop):
+            if isinstance(item, Answer):
+                whole = item
+            else:
+                yield item
+        assert whole is not None  # _stream_one always ends with an Answer
+        asks = parts(q) if split and not whole.answered else []
+        answers = [self._answer_part(part, history, asks[:i], top_k, stop) for i, part in enumerate(asks)]
+        yield self._joined(q, answers, t0) if any(a.answered for a in answers) else whole
+
+    def _stream_one(
+        self, q: str, history: Sequence[Turn], top_k: int | None, stop: StopSignal | None
+    ) -> PyGenerator[str | Answer, None, None]:
+        """`stream` for one checked question, asked as a whole."""
+        t0 = time.perf_counter()
         query = build_query(q, history)
         qvec = self.embedder.embed(query)
         k = top_k or self.settings.top_k
@@ -203,6 +242,45 @@ class Pipeline:
         yield Answer(q, answer_text, True, citations, shown, self.generator.name, timings, mode)
 
     # -- helpers -----------------------------------------------------------------------------------
+
+    def _answer_part(
+        self, part: str, history: Sequence[Turn], before: Sequence[str], top_k: int | None, stop: StopSignal | None
+    ) -> Answer:
+        """One part of a two-part question; the part before it is asked as an earlier turn, as the second part
+        often refers back to it ("Which Russian leader visited in June, and when did the two countries ...")."""
+        turns = [*history, *(Turn("user", b) for b in before)]
+        answer: Answer | None = None
+        for item in self.stream(part, turns, top_k, stop, split=False):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def _joined(self, question: str, answers: Sequence[Answer], t0: float) -> Answer:
+        """The answers to the parts of a question as one Answer: markers renumbered over the joined
+        citations, a quote cited by both parts listed once, and a part the documents do not answer said so."""
+        texts: list[str] = []
+        citations: list[Citation] = []
+        passages: dict[int, Passage] = {}
+        for a in answers:
+            if not a.answered:
+                texts.append(f"The documents don't answer “{a.question}”")
+                continue
+            number: dict[int, int] = {}
+            for c in a.citations:
+                same = next((d for d in citations if (d.doc_id, d.start, d.end) == (c.doc_id, c.start, c.end)), None)
+                if same is None:
+                    same = replace(c, n=len(citations) + 1)
+                    citations.append(same)
+                number[c.n] = same.n
+            texts.append(_renumber(a.answer, number))
+            for p in a.passages:
+                passages.setdefault(p.chunk.chunk_id, p)
+        timings = {k: sum(a.timings_ms.get(k, 0.0) for a in answers) for k in ("retrieve", "generate")}
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        mode = "parts: " + " | ".join(a.mode for a in answers)
+        return Answer(question, " ".join(texts), True, tuple(citations), tuple(passages.values()),
+                      self.generator.name, timings, mode)
 
     def _choose_evidence(self, evidence: list[Evidence], best: Evidence | None) -> list[Evidence]:
         """The gate's sentence first, then the next best, at most max_evidence of them."""

@@ -237,6 +237,34 @@ _WHICH_NOUN = re.compile(r"^\s*(?:(?:to|in|from|at|on|for|with|by|under|of) )?(?
 _THE_NOUN = re.compile(r"^\s*(?:what|who) (?:is|was|are|were) the (.*)$", re.IGNORECASE)
 
 
+# Where a question asks its second question: "Which airline did they use, and where were departures seen?"
+_SECOND_ASK = re.compile(
+    r",?\s+and\s+(?=(?:(?:in|on|at|to|from|since|for) )?(?:who|whom|whose|what|which|when|where|why|how)\b)",
+    re.IGNORECASE,
+)
+_QUESTION_WORD = re.compile(
+    r"^\s*(?:(?:in|on|at|to|from|since|for|about|roughly|according to [^,]+,) )?"
+    r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|has|have|had|can|will)\b",
+    re.IGNORECASE,
+)
+MIN_PART_WORDS = 3
+
+
+def parts(question: str) -> list[str]:
+    """The two questions a question joins with "and", each ending in "?"; [] when it asks one thing.
+
+    Example: "Which airline did they use, and where were many departures confirmed?" -> ["Which airline did
+    they use?", "Where were many departures confirmed?"]; "Who won, and by how much?" -> [] (too short)
+    """
+    m = _SECOND_ASK.search(question)
+    if not m:
+        return []
+    first, second = question[: m.start()].strip(" ,"), question[m.end():].strip()
+    if not _QUESTION_WORD.match(first) or min(len(first.split()), len(second.split())) < MIN_PART_WORDS:
+        return []
+    return [first.rstrip("?") + "?", second[0].upper() + second[1:].rstrip("?") + "?"]
+
+
 def asked_noun(question: str) -> str | None:
     """The noun a "which/what X" or "what/who is the X of" question asks about, when it names a topic.
 

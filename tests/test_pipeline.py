@@ -279,3 +279,28 @@ def test_small_model_path_is_verified(article_index, minilm):
     assert a.answered
     assert "$750 million" in "".join(c.quote for c in a.citations)
     assert_quotes_valid(p, a)
+
+
+def test_a_question_asking_two_things_is_answered_part_by_part(article_index, minilm):
+    # no one sentence says both, so the question as a whole fails the gate; each part passes on its own
+    p = make(article_index, minilm, ExtractiveGenerator())
+    question = ("About how many North Korean workers had been deployed to China, and how much does North Korea "
+                "earn per year from overseas workers?")
+    assert not p.ask(question, split=False).answered
+    a = p.ask(question)
+    assert a.answered and a.mode.startswith("parts: "), a.mode
+    assert "around 50,000 workers" in a.answer and "$750 million and $1.1 billion" in a.answer
+    assert_quotes_valid(p, a)
+    assert len({(c.start, c.end) for c in a.citations}) == len(a.citations)  # a quote both parts cite, once
+    assert {c.chunk.chunk_id for c in a.passages} >= {
+        next(c for c in article_index.chunks if c.first_sentence <= s.sentence_id <= c.last_sentence).chunk_id
+        for s in article_index.sentences for q in a.citations if (s.start, s.end) == (q.start, q.end)
+    }
+
+
+def test_a_part_the_documents_do_not_answer_is_said_so(article_index, minilm):
+    p = make(article_index, minilm, ExtractiveGenerator())
+    a = p.ask("About how many North Korean workers had been deployed to China, and what is the capital of France?")
+    assert a.answered and "around 50,000 workers" in a.answer
+    assert a.answer.endswith("The documents don't answer “What is the capital of France?”")
+    assert_quotes_valid(p, a)

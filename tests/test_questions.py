@@ -12,6 +12,7 @@ from rag.questions import (
     institutions,
     names_institution,
     other_countrys_roles,
+    parts,
     reports_speech,
     speaker,
 )
@@ -151,3 +152,22 @@ def test_names_institution():
     assert names_institution(text, frozenset({"china"}), "spokesman")  # a spokesman is a spokesperson
     assert not names_institution(text, frozenset({"russia"}), "ministry")  # another country's ministry
     assert not names_institution("Russia is expected to employ the workers.", frozenset({"russia"}), "government")
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        ("Which airline were they booked on, and where were many departures recently confirmed?",
+         ["Which airline were they booked on?", "Where were many departures recently confirmed?"]),
+        ("About how many workers had been deployed to China, and how much does North Korea earn per year?",
+         ["About how many workers had been deployed to China?", "How much does North Korea earn per year?"]),
+        ("Which sport did it drop, and to which country is it sending workers?",
+         ["Which sport did it drop?", "To which country is it sending workers?"]),
+        # one question: "and" joins no second question, or a part is too short to ask anything
+        ("Which construction and manufacturing workers are leaving?", []),
+        ("Who won, and by how much?", []),
+        ("North Korea and China are close, and why is that?", []),  # the first part asks nothing
+    ],
+)
+def test_the_parts_of_a_question_that_asks_two_things(question, found):
+    assert parts(question) == found

@@ -423,6 +423,26 @@ def reports_speech(text: str, who: str) -> bool:
     return all(name_in(n, said) for n in proper_names(f"The {who}") | country_words(who, capitals=False))
 
 
+# The last word of the name of a place that is no organisation: "Beijing Capital International Airport"
+_FACILITIES = frozenset(
+    "airport station port harbour harbor square street road avenue bridge province region city island river "
+    "mountain sea ocean district county".split()
+)
+
+
+def _facility_words(text: str) -> set[str]:
+    """The words of names of places such as airports and streets, lower-case.
+
+    Example: "at Beijing Capital International Airport" -> {"beijing", "capital", "international", "airport"}
+    """
+    found = set()
+    for run in re.findall(NAME_RUN, for_matching(text)):
+        ws = [w.removesuffix("'s").lower() for w in run.split()]
+        if len(ws) > 1 and ws[-1] in _FACILITIES:
+            found.update(ws)
+    return found
+
+
 def holds(text: str, kind: str | None, question: str = "", known: str = "") -> bool:
     """Whether `text` contains a fact of that kind.
 
@@ -472,8 +492,9 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
         named = proper_names(text) | country_words(text, capitals=False)
         if kind == "name" and _ORGANISATION.search(_asked(question)):
             # a country is no company, newspaper or airline: "Which US companies hired them?" is not
-            # answered by "IT companies in the United States" ("a Chinese team" does name a team)
-            in_names = country_words(text)
+            # answered by "IT companies in the United States" ("a Chinese team" does name a team); nor is a
+            # place: "Which airline ...?" is not answered by "Beijing Capital International Airport"
+            in_names = country_words(text) | _facility_words(text)
             named = {n for n in named if n not in in_names and not countries(n.capitalize(), capitals=True)}
         return any(not name_in(n, asked) and not is_country_in(n, asked) for n in named)
     return True

@@ -171,3 +171,10 @@ def test_names_institution():
 )
 def test_the_parts_of_a_question_that_asks_two_things(question, found):
     assert parts(question) == found
+
+
+def test_a_place_is_no_organisation():
+    question = "Which airline were the workers using at the airport?"
+    assert not holds("Departures were confirmed at Beijing Capital International Airport.", "name", question)
+    assert holds("They check in for their Air Koryo flight at Beijing Capital International Airport.", "name",
+                 question)

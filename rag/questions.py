@@ -430,7 +430,7 @@ _FACILITIES = frozenset(
 )
 
 
-def _facility_words(text: str) -> set[str]:
+def facility_words(text: str) -> set[str]:
     """The words of names of places such as airports and streets, lower-case.
 
     Example: "at Beijing Capital International Airport" -> {"beijing", "capital", "international", "airport"}
@@ -494,7 +494,7 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
             # a country is no company, newspaper or airline: "Which US companies hired them?" is not
             # answered by "IT companies in the United States" ("a Chinese team" does name a team); nor is a
             # place: "Which airline ...?" is not answered by "Beijing Capital International Airport"
-            in_names = country_words(text) | _facility_words(text)
+            in_names = country_words(text) | facility_words(text)
             named = {n for n in named if n not in in_names and not countries(n.capitalize(), capitals=True)}
         return any(not name_in(n, asked) and not is_country_in(n, asked) for n in named)
     return True

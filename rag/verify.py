@@ -13,6 +13,7 @@ from .questions import (
     TITLED,
     asked_phrase,
     asks_for,
+    facility_words,
     holds,
     other_countrys_roles,
     other_period,
@@ -259,8 +260,11 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         return Rejected(f"the answer names the {other}, not the one the question asks for")
     if question and not holds(plain, kind, question, known):
         # naming only what the conversation already named is a wrong answer, not a sign that no one is named
+        # an answer that names a place for "which airline" named something: a wrong answer, not a sign that
+        # the documents lack the name (a quote of the sentence may well hold it)
         return Rejected(f"the answer gives no {kind} although the question asks for one",
-                        unnamed=kind in ("person", "name") and not holds(plain, kind, question))
+                        unnamed=kind in ("person", "name") and not holds(plain, kind, question)
+                        and not facility_words(plain) - set(terms(question)))
     if question and _NAME_FOR.search(question) and not holds(plain, "name", question, known):
         # "What name does China use for the Korean War?" answered "the Korean War armistice": the name asked
         # for is one the question does not hold. A quote of the evidence gives it; the sentence is the right one.

@@ -282,16 +282,25 @@ def test_answers_naming_no_one_for_who_are_flagged(question, answer, unnamed):
 
 
 def test_a_name_the_conversation_gave_is_no_answer_to_a_follow_up():
-    text = "North Korean workers check in for their Air Koryo flight at Beijing Capital International Airport."
+    text = "North Korean workers check in for their Air Koryo flight, in a photo from Yonhap News Agency."
     evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.6, 0.6, 0.6)]
     question = "Which airline were they flying with?"
-    known = "Where were the workers seen checking in? Beijing Capital International Airport " + question
-    answer = "The airline was Beijing Capital International Airport [1]."
+    known = "Who took the photo? Yonhap News Agency " + question
+    answer = "The airline was Yonhap News Agency [1]."
     assert isinstance(verify(answer, evidence, question), Verified)  # without the conversation: a new name
     result = verify(answer, evidence, question, known=known)
     assert isinstance(result, Rejected) and "gives no name" in result.reason
     assert not result.unnamed  # it named something: a wrong answer, no sign that the documents lack one
     assert isinstance(verify("They flew with Air Koryo [1].", evidence, question, known=known), Verified)
+
+
+def test_an_airport_is_no_airline_but_names_something():
+    text = "North Korean workers check in for their Air Koryo flight at Beijing Capital International Airport."
+    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.6, 0.6, 0.6)]
+    result = verify("The airline was Beijing Capital International Airport [1].", evidence,
+                    "Which airline were they flying with?")
+    assert isinstance(result, Rejected) and "gives no name" in result.reason
+    assert not result.unnamed  # a quote of the sentence, which names the airline, is shown instead
 
 
 def test_a_country_may_be_named_another_way_than_its_evidence_does():

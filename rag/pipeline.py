@@ -15,7 +15,7 @@ from .embedding import Embedder
 from .errors import IndexStaleError, InputError, ModelError
 from .generation import ExtractiveGenerator, Generator, StopSignal, build_messages, echoes_example
 from .index import Index, check_fresh, load_index
-from .questions import asked_noun, parts
+from .questions import asked_noun, asks_for, holds, parts
 from .retrieval import EVIDENCE_CHUNKS, Retriever, build_query
 from .settings import Settings
 from .types import NOT_COVERED, Answer, Citation, Evidence, Passage, Turn
@@ -151,9 +151,18 @@ class Pipeline:
             else:
                 yield item
         assert whole is not None  # _stream_one always ends with an Answer
-        asks = parts(q) if split and not whole.answered else []
-        answers = [self._answer_part(part, history, asks[:i], top_k, stop) for i, part in enumerate(asks)]
-        yield self._joined(q, answers, t0) if any(a.answered for a in answers) else whole
+        asks = parts(q) if split else []
+        if not whole.answered:
+            answers = [self._answer_part(part, history, asks[:i], top_k, stop) for i, part in enumerate(asks)]
+            yield self._joined(q, answers, t0) if any(a.answered for a in answers) else whole
+            return
+        # an answer to the whole may give only one part's fact: "How much does it earn, and roughly how many
+        # workers had it sent?" answered with the earnings alone; the part it leaves out is asked on its own
+        # (with the other part as an earlier turn, the evidence for that part would outrank its own)
+        said = _MARKER.sub(" ", whole.answer)
+        left = [part for part in asks if (kind := asks_for(part)) and not holds(said, kind, part)]
+        more = [a for part in left if (a := self._answer_part(part, history, (), top_k, stop)).answered]
+        yield self._joined(q, [whole, *more], t0) if more else whole
 
     def _stream_one(
         self, q: str, history: Sequence[Turn], top_k: int | None, stop: StopSignal | None

@@ -304,3 +304,16 @@ def test_a_part_the_documents_do_not_answer_is_said_so(article_index, minilm):
     assert a.answered and "around 50,000 workers" in a.answer
     assert a.answer.endswith("The documents don't answer “What is the capital of France?”")
     assert_quotes_valid(p, a)
+
+
+def test_a_part_an_answer_leaves_out_is_asked_on_its_own(article_index, minilm):
+    # the earnings sentence passes for the whole question but holds no count of workers sent
+    p = make(article_index, minilm, ExtractiveGenerator())
+    question = ("How much does North Korea earn annually from overseas workers, and roughly how many workers had it "
+                "sent to China?")
+    whole = p.ask(question, split=False)
+    assert whole.answered and "around 50,000 workers" not in whole.answer, whole.answer
+    a = p.ask(question)
+    assert a.mode.startswith("parts: ") and a.answer.startswith(whole.answer)
+    assert "around 50,000 workers" in a.answer
+    assert_quotes_valid(p, a)

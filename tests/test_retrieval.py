@@ -135,6 +135,9 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         ("Roughly how many workers had North Korea previously dispatched to China?", 0.35, "around 50,000 workers"),
         ("Which country is given as an example of where North Korean IT workers got jobs at tech firms?", 0.35,
          "such as in the United States"),
+        # a name's last word says what it names: "Army" is a force
+        ("Which force did Lin Jian say fought alongside the North Korean people and military?", 0.35,
+         "People's Volunteer Army"),
         # "leader" is close enough to "President"
         ("Which Russian leader made a trip to North Korea in June?", 0.35, "President Vladimir Putin"),
     ],

@@ -444,6 +444,11 @@ def facility_words(text: str) -> set[str]:
     return found
 
 
+# People named by what they do, as a group: "Intelligence agencies have been monitoring ...", "Experts predict"
+_GROUP = re.compile(r"\b(agencies|experts|officials|analysts|authorities|researchers|diplomats|scientists|lawmakers)\b",
+                    re.IGNORECASE)
+
+
 def holds(text: str, kind: str | None, question: str = "", known: str = "") -> bool:
     """Whether `text` contains a fact of that kind.
 
@@ -476,6 +481,10 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
         unit = _DATE_UNIT.match(_asked(question))
         fact = _UNIT_FACT.get(unit.group(1).lower()) if unit else None
         return bool((fact or _DATE).search(text))
+    if kind == "person" and (group := _GROUP.search(text)) and not re.search(
+        rf"\b{group.group(1)[:5]}", question, re.IGNORECASE
+    ):
+        return True  # "Who has been monitoring the developments?" "Intelligence agencies have been ..."
     if kind in ("place", "person", "name"):
         text = _CALENDAR.sub(" ", text)
         if kind == "place" and (wanted := _PLACE_TYPE.match(_asked(question))):

@@ -178,3 +178,12 @@ def test_a_place_is_no_organisation():
     assert not holds("Departures were confirmed at Beijing Capital International Airport.", "name", question)
     assert holds("They check in for their Air Koryo flight at Beijing Capital International Airport.", "name",
                  question)
+
+
+def test_people_named_by_what_they_do_answer_who():
+    question = "Who has been monitoring the developments since the summit?"
+    assert holds("Intelligence agencies have been monitoring these developments since the summit.", "person",
+                 question)
+    assert not holds("These developments have been monitored since the summit.", "person", question)
+    # the group the question itself names is no answer
+    assert not holds("Experts predict that it will go on.", "person", "Who do the experts expect to gain?")

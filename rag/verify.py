@@ -88,7 +88,9 @@ _RATIO = re.compile(
 
 # "What name does China use for the Korean War?", "What does China call the war?": another name for a thing
 _NAME_FOR = re.compile(
-    r"^\s*(what|which) (other )?name (do|does|did|is|was)\b|^\s*what (do|does|did) [\w' ]{1,40} call\b", re.IGNORECASE
+    r"^\s*(what|which) (other )?name (do|does|did|is|was)\b|^\s*what (do|does|did) [\w' ]{1,40} call\b|"
+    r"^\s*what (is|was) [\w' ]{1,30}\bname for\b",
+    re.IGNORECASE,
 )
 # "What kind of game ...": the noun whose kind is asked for
 _KIND_OF = re.compile(r"\b(?:kind|type|sort)s? of (\w+)", re.IGNORECASE)
@@ -265,9 +267,13 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         return Rejected(f"the answer gives no {kind} although the question asks for one",
                         unnamed=kind in ("person", "name") and not holds(plain, kind, question)
                         and not facility_words(plain) - set(terms(question)))
-    if question and _NAME_FOR.search(question) and not holds(plain, "name", question, known):
-        # "What name does China use for the Korean War?" answered "the Korean War armistice": the name asked
-        # for is one the question does not hold. A quote of the evidence gives it; the sentence is the right one.
+    if question and _NAME_FOR.search(question) and not (
+        holds(plain, "name", question, known)
+        and (proper_names(plain) - proper_names(question)) & proper_names(" ".join(texts))
+    ):
+        # "What name does China use for the Korean War?" answered "the Korean War armistice" (or "Armistice"):
+        # the name asked for is one the question does not hold, written as a name in the evidence. A quote of
+        # the evidence gives it; the sentence is the right one.
         return Rejected("the answer gives no name although the question asks for one")
     if _COMPARES.search(question) and not _RATIO.search(plain):
         return Rejected("the answer makes no comparison although the question asks for one")

@@ -459,3 +459,20 @@ def test_the_stop_of_an_abbreviation_ends_no_sentence():
     result = verify("China calls it the War to Resist U.S. Aggression and Aid Korea [1].", [SPOKESPERSON])
     assert isinstance(result, Verified), result
     assert result.text == "China calls it the War to Resist U.S. Aggression and Aid Korea [1]."
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "ok"),
+    [
+        # a capital letter does not make "armistice" a name: the evidence writes it in lower case
+        ("What is China's name for the Korean War?", "China's name for the Korean War is the Korean War Armistice [1].",
+         False),
+        ("What name does China use for the Korean War?", "China uses the Korean War Armistice [1].", False),
+        ("What is China's name for the Korean War?", "The War to Resist U.S. Aggression and Aid Korea [1].", True),
+    ],
+)
+def test_another_name_must_be_one_the_evidence_writes(question, answer, ok):
+    text = ('"This year marks the 71st anniversary of the Korean War armistice. Seventy-one years ago, the Chinese '
+            "People's Volunteer Army fought in China's War to Resist U.S. Aggression and Aid Korea,\" Lin Jian said.")
+    result = verify(answer, [Evidence(Sentence(9, "d", 0, len(text), text), 0.7, 0.6, 0.8)], question)
+    assert isinstance(result, Verified) is ok, result

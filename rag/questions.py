@@ -240,7 +240,7 @@ _THE_NOUN = re.compile(r"^\s*(?:what|who) (?:is|was|are|were) the (.*)$", re.IGN
 # Where a question asks its second question: "Which airline did they use, and where were departures seen?"
 _SECOND_ASK = re.compile(
     r",?\s+and\s+(?=(?:(?:in|on|at|to|from|since|for|roughly|about|approximately|around|exactly) )?"
-    r"(?:who|whom|whose|what|which|when|where|why|how)\b)",
+    r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|has|have|had|do|does|did)\b)",
     re.IGNORECASE,
 )
 _QUESTION_WORD = re.compile(

@@ -163,6 +163,8 @@ def test_names_institution():
          ["About how many workers had been deployed to China?", "How much does North Korea earn per year?"]),
         ("Which sport did it drop, and to which country is it sending workers?",
          ["Which sport did it drop?", "To which country is it sending workers?"]),
+        ("How many workers had it sent to China, and is that figure thought to have grown?",
+         ["How many workers had it sent to China?", "Is that figure thought to have grown?"]),
         # one question: "and" joins no second question, or a part is too short to ask anything
         ("Which construction and manufacturing workers are leaving?", []),
         ("Who won, and by how much?", []),

@@ -15,8 +15,8 @@ CALIBRATION_GOLD = GOLD_DIR / "calibration.jsonl"
 # paraphrased set guided development (its failures were read); holdout was scored, and decided only the
 # reversal of one rule; holdout2 and holdout3 (100 questions, 30 unanswerable) were each scored once and
 # their failures then read like paraphrased's; so were holdout4 to holdout14 (100, 30 each), each first
-# scored at the engine commit of its round; so were holdout15 to holdout22 (100, 30 each), each pair scored
-# once at the engine of its round.
+# scored at the engine commit of its round; so were holdout15 to holdout24 (100, 30 each), each pair scored
+# once at the engine of its round, holdout23 and holdout24 at the final one.
 # Fresh questions are the only honest test of new rules.
 PARAPHRASED_GOLD = GOLD_DIR / "paraphrased.jsonl"
 HOLDOUT_GOLD = GOLD_DIR / "holdout.jsonl"
@@ -41,6 +41,8 @@ HOLDOUT19_GOLD = GOLD_DIR / "holdout19.jsonl"
 HOLDOUT20_GOLD = GOLD_DIR / "holdout20.jsonl"
 HOLDOUT21_GOLD = GOLD_DIR / "holdout21.jsonl"
 HOLDOUT22_GOLD = GOLD_DIR / "holdout22.jsonl"
+HOLDOUT23_GOLD = GOLD_DIR / "holdout23.jsonl"
+HOLDOUT24_GOLD = GOLD_DIR / "holdout24.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

@@ -257,13 +257,7 @@ class Pipeline:
     ) -> Answer:
         """One part of a two-part question; the part before it is asked as an earlier turn, as the second part
         often refers back to it ("Which Russian leader visited in June, and when did the two countries ...")."""
-        turns = [*history, *(Turn("user", b) for b in before)]
-        answer: Answer | None = None
-        for item in self.stream(part, turns, top_k, stop, split=False):
-            if isinstance(item, Answer):
-                answer = item
-        assert answer is not None
-        return answer
+        return self.ask(part, [*history, *(Turn("user", b) for b in before)], top_k, stop, split=False)
 
     def _joined(self, question: str, answers: Sequence[Answer], t0: float) -> Answer:
         """The answers to the parts of a question as one Answer: markers renumbered over the joined

@@ -227,6 +227,8 @@ class Pipeline:
                 and max(chosen[i].score for i in result.cited) < MIN_CITED_RATIO * chosen[0].score:
             chose = chosen[result.cited[0]]
             result = Rejected("the answer rests on weaker evidence than the best sentence")
+        if isinstance(result, Rejected) and result.used:  # the model's sentence, when not the best, is quoted too
+            chose = chosen[result.used]
         if isinstance(result, Rejected) and gate.best is not None and (
             result.unnamed or result.invented and gate.best.score < self.settings.sure_evidence_score
         ):

@@ -57,6 +57,9 @@ class Rejected:
     # lacked it in 4 of 5 cases, so with borderline evidence the pipeline refuses. (For "where" it was
     # 3 of 5: no better than chance, so a missing place falls back to a quote instead.)
     unnamed: bool = False
+    # The evidence position (0-based) of the sentence the answer cited, when that sentence is worth quoting
+    # with the best one: the model found the right sentence but said the wrong part of it.
+    used: int | None = None
 
 
 _YES_NO = re.compile(
@@ -92,6 +95,8 @@ _NAME_FOR = re.compile(
     r"^\s*what (is|was) [\w' ]{1,30}\bname for\b",
     re.IGNORECASE,
 )
+# "Which anniversary ...?": an anniversary is told by its number
+_ANNIVERSARY = re.compile(r"^\s*(what|which) anniversary\b", re.IGNORECASE)
 # "What kind of game ...": the noun whose kind is asked for
 _KIND_OF = re.compile(r"\b(?:kind|type|sort)s? of (\w+)", re.IGNORECASE)
 
@@ -275,6 +280,11 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         # the name asked for is one the question does not hold, written as a name in the evidence. A quote of
         # the evidence gives it; the sentence is the right one.
         return Rejected("the answer gives no name although the question asks for one")
+    if question and _ANNIVERSARY.search(question) and not numbers(plain):
+        # "Which anniversary does this year mark?" is answered by "the 71st", not by "the Korean War armistice"
+        said = set(terms(plain))  # the sentence the answer took its words from, whatever its marker says
+        used = max(range(len(texts)), key=lambda i: (len(said & set(terms(texts[i]))), -i)) if texts else None
+        return Rejected("the answer gives no number although the question asks which anniversary", used=used)
     if _COMPARES.search(question) and not _RATIO.search(plain):
         return Rejected("the answer makes no comparison although the question asks for one")
     if question and _adds_nothing(plain, question_said):

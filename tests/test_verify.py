@@ -476,3 +476,13 @@ def test_another_name_must_be_one_the_evidence_writes(question, answer, ok):
             "People's Volunteer Army fought in China's War to Resist U.S. Aggression and Aid Korea,\" Lin Jian said.")
     result = verify(answer, [Evidence(Sentence(9, "d", 0, len(text), text), 0.7, 0.6, 0.8)], question)
     assert isinstance(result, Verified) is ok, result
+
+
+def test_an_anniversary_is_told_by_its_number():
+    text = '"This year marks the 71st anniversary of the Korean War armistice," Lin Jian said.'
+    evidence = [EVIDENCE[0], Evidence(Sentence(9, "d", 0, len(text), text), 0.5, 0.5, 0.5)]
+    question = "Which anniversary did he say this year marks?"
+    result = verify("The Korean War armistice [1].", evidence, question)
+    assert isinstance(result, Rejected) and "which anniversary" in result.reason
+    assert result.used == 1  # the sentence the model took its words from is quoted with the best one
+    assert isinstance(verify("The 71st anniversary of the Korean War armistice [2].", evidence, question), Verified)

@@ -57,8 +57,8 @@ class Rejected:
     # lacked it in 4 of 5 cases, so with borderline evidence the pipeline refuses. (For "where" it was
     # 3 of 5: no better than chance, so a missing place falls back to a quote instead.)
     unnamed: bool = False
-    # The evidence position (0-based) of the sentence the answer cited, when that sentence is worth quoting
-    # with the best one: the model found the right sentence but said the wrong part of it.
+    # The evidence position (0-based) of the sentence the answer took its words from, when that sentence is
+    # worth quoting with the best one: the model found the right sentence but said the wrong part of it.
     used: int | None = None
 
 
@@ -266,9 +266,8 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
     if question and (other := _other_countrys(plain, question, texts)):
         return Rejected(f"the answer names the {other}, not the one the question asks for")
     if question and not holds(plain, kind, question, known):
-        # naming only what the conversation already named is a wrong answer, not a sign that no one is named
-        # an answer that names a place for "which airline" named something: a wrong answer, not a sign that
-        # the documents lack the name (a quote of the sentence may well hold it)
+        # Naming only what the conversation already named, or a place for "which airline", is a wrong answer,
+        # not a sign that the documents name no one: a quote of the sentence may well hold the name.
         return Rejected(f"the answer gives no {kind} although the question asks for one",
                         unnamed=kind in ("person", "name") and not holds(plain, kind, question)
                         and not facility_words(plain) - set(terms(question)))

@@ -431,15 +431,24 @@ _FACILITIES = frozenset(
 )
 
 
+def long_names(text: str) -> list[list[str]]:
+    """The words, as written, of each name of several capitalised words in the text.
+
+    Example: "at Beijing Capital International Airport in mid-July" -> [["Beijing", "Capital", "International",
+    "Airport"]]
+    """
+    return [ws for run in re.findall(NAME_RUN, for_matching(text)) if len(ws := run.split()) > 1]
+
+
 def facility_words(text: str) -> set[str]:
     """The words of names of places such as airports and streets, lower-case.
 
     Example: "at Beijing Capital International Airport" -> {"beijing", "capital", "international", "airport"}
     """
     found = set()
-    for run in re.findall(NAME_RUN, for_matching(text)):
-        ws = [w.removesuffix("'s").lower() for w in run.split()]
-        if len(ws) > 1 and ws[-1] in _FACILITIES:
+    for name in long_names(text):
+        ws = [w.removesuffix("'s").lower() for w in name]
+        if ws[-1] in _FACILITIES:
             found.update(ws)
     return found
 

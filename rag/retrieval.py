@@ -14,7 +14,6 @@ from .embedding import Embedder
 from .index import Index
 from .places import countries, country_words, in_country_name, is_country_in
 from .questions import (
-    NAME_RUN,
     asked_noun,
     asks_for,
     asks_time_unit,
@@ -22,13 +21,14 @@ from .questions import (
     described,
     holds,
     institutions,
+    long_names,
     names_institution,
     other_countrys_roles,
     reports_speech,
     speaker,
 )
 from .safety import looks_like_injection
-from .text import STOPWORDS, for_matching, name_in, numbers, proper_names, terms, tokens, verb_forms, words
+from .text import STOPWORDS, name_in, numbers, proper_names, terms, tokens, verb_forms, words
 from .types import NOT_COVERED, Evidence, Passage, Sentence, Turn
 
 # A question about changes to the article, which editor's notes answer
@@ -224,7 +224,7 @@ class Retriever:
         out = []
         for sid, cos in zip(order, cosines, strict=True):
             s = self._by_id[sid]
-            mine = _with_verb_forms(set(terms(s.text)) | self._speaker_terms.get(sid, set()))
+            mine = _with_verb_forms(set(texts[sid]) | self._speaker_terms.get(sid, set()))
             near = _with_verb_forms(self._neighbour_terms(s))
             covered = sum(
                 w if forms[t] & mine else (NEIGHBOUR_WEIGHT * w if forms[t] & near else
@@ -247,13 +247,12 @@ class Retriever:
         vocab = sorted({t for ts in texts.values() for t in ts if _soft(t)} - set(wanted))
         if not wanted or not vocab:
             return {sid: set() for sid in texts}
-        vecs = self._vectors([*wanted, *vocab])
-        near = vecs[len(wanted):] @ vecs[: len(wanted)].T >= SOFT_COSINE  # vocab x wanted
+        near = self._cosines(wanted, vocab) >= SOFT_COSINE  # vocab x wanted
         row = {t: i for i, t in enumerate(vocab)}
         out = {}
         for sid, ts in texts.items():
             rows = [row[t] for t in set(ts) if t in row]
-            hit = near[rows].any(axis=0) if rows else np.zeros(len(wanted), dtype=bool)
+            hit = np.asarray(near[rows].any(axis=0)) if rows else np.zeros(len(wanted), dtype=bool)
             out[sid] = {w for w, h in zip(wanted, hit, strict=True) if h}
         return out
 
@@ -324,12 +323,10 @@ class Retriever:
     def _heads_a_name(self, noun: str, text: str) -> bool:
         """Whether a name of several words in the text ends in a word close to the noun (HEAD_COSINE): "which
         force" and "the Chinese People's Volunteer Army"."""
-        heads = sorted({m.group(0).split()[-1].lower() for m in re.finditer(NAME_RUN, for_matching(text))
-                        if len(m.group(0).split()) > 1 and m.group(0).split()[-1].isalpha()})
+        heads = sorted({name[-1].lower() for name in long_names(text) if name[-1].isalpha()})
         if not heads or not noun.isalpha():
             return False
-        vecs = self._vectors([noun, *heads])
-        return bool((vecs[1:] @ vecs[0] >= HEAD_COSINE).any())
+        return bool((self._cosines([noun], heads) >= HEAD_COSINE).any())
 
     def says(self, noun: str, text: str) -> bool:
         """Whether the text uses the noun or a word close to it in meaning ("income" for "revenue")."""
@@ -347,8 +344,12 @@ class Retriever:
         candidates = sorted({w for w in words(text) if w.isalpha() and len(w) > 2 and w not in STOPWORDS})
         if not wanted or not candidates:
             return False
+        return bool((self._cosines(wanted, candidates) >= SYNONYM_COSINE).any())
+
+    def _cosines(self, wanted: Sequence[str], candidates: Sequence[str]) -> np.ndarray:
+        """MiniLM cosine of each candidate word (rows) with each wanted word (columns), in one batch."""
         vecs = self._vectors([*wanted, *candidates])
-        return bool((vecs[len(wanted):] @ vecs[: len(wanted)].T >= SYNONYM_COSINE).any())
+        return vecs[len(wanted):] @ vecs[: len(wanted)].T
 
     def _vectors(self, ws: list[str]) -> np.ndarray:
         """Unit vectors of single words, cached. Safe to call from several request threads at once."""

@@ -15,7 +15,8 @@ _NUMBER_WORD = (
 _NUMBER_WORDS = rf"\b({_NUMBER_WORD})\b"
 _NUMBER_WORDS_SET = frozenset(_NUMBER_WORD.replace("s?", "").split("|"))
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
-CALENDAR_NAMES = rf"{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_WEEKDAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+CALENDAR_NAMES = rf"{_MONTHS}|{_WEEKDAYS}"
 _DATE = re.compile(
     rf"\b({CALENDAR_NAMES}|yesterday|today|"
     r"(19|20)\d\d|\d{4}s|century|decades?|years?|months?|weeks?|ago|since|last|recently|earlier|"
@@ -23,13 +24,14 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 # "In what year ...": only that unit of time answers; "the 1960s" does not say which year
-_DATE_UNIT = re.compile(r"^\s*(?:in |during |on |at )?(?:what|which) (?:exact |specific )?(year|month|day|date)s?\b",
-                        re.IGNORECASE)
+_DATE_UNIT = re.compile(r"^\s*(?:in |during |on |at )?(?:what|which) (?:exact |specific )?"
+                        r"(year|month|day|date|weekday)s?\b( of the week)?", re.IGNORECASE)
 _YEAR = r"(?<![\w-])(1\d|20)\d\d(?![\w-])"
 _UNIT_FACT = {
     "year": re.compile(_YEAR),
     "month": re.compile(rf"\b({_MONTHS})\b", re.IGNORECASE),
     "day": re.compile(rf"\b({CALENDAR_NAMES}|yesterday|today|tomorrow)\b", re.IGNORECASE),
+    "weekday": re.compile(rf"\b({_WEEKDAYS})\b", re.IGNORECASE),
     # a day of a month: "On what date ...?" is not answered by "on Wednesday" or "in June"
     "date": re.compile(
         rf"\b(({_MONTHS})\.? \d{{1,2}}\b|\d{{1,2}} ({_MONTHS}))|\b\d{{1,2}}/\d{{1,2}}\b|\b\d{{4}}-\d\d-\d\d\b",
@@ -39,7 +41,8 @@ _UNIT_FACT = {
 # digits that are not part of a name such as "Covid-19", or a number word
 _HAS_NUMBER = re.compile(rf"(?<![\w-])\d|{_NUMBER_WORDS}", re.IGNORECASE)
 # Named things that a country's name does not name: companies, newspapers, ... and UN bodies
-_ORGANISATIONS = (r"compan(y|ies)|firms?|newspapers?|agenc(y|ies)|airlines?|banks?|brands?|universit(y|ies)|"
+_ORGANISATIONS = (r"compan(y|ies)|firms?|newspapers?|papers?|outlets?|publications?|magazines?|broadcasters?|"
+                  r"agenc(y|ies)|airlines?|banks?|brands?|universit(y|ies)|"
                   r"ministr(y|ies)|organi[sz]ations?|publishers?|channels?|websites?")
 _BODIES = r"bod(y|ies)|panels?|councils?|committees?"
 _ORGANISATION = re.compile(rf"\b({_ORGANISATIONS}|{_BODIES})\b", re.IGNORECASE)
@@ -63,7 +66,7 @@ _ASKS = (
                           r"scores?))\b",
                           re.IGNORECASE)),
     ("date", re.compile(r"^\s*(when\b|(in |during |on )?(what|which) (exact |specific )?"
-                        r"(years?|months?|days?|dates?|decades?|century)\b)",
+                        r"(years?|months?|days?|weekdays?|dates?|decades?|century)\b)",
                         re.IGNORECASE)),
     ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) " + _NO_VERB + _BEFORE_TYPE + r"(country|"
                          r"countries|city|cities|capitals?|place|region|province|town)\b)", re.IGNORECASE)),
@@ -175,6 +178,13 @@ def other_period(question: str, text: str) -> bool:
 def asks_time_unit(question: str) -> bool:
     """Whether the question asks for a year, a month, a day or a date ("On which day of the week ...?")."""
     return bool(_DATE_UNIT.match(_asked(question)))
+
+
+def time_unit(question: str) -> str | None:
+    """The unit of time a "what year/month/day/date" question asks for; "weekday" for a day of the week."""
+    if not (m := _DATE_UNIT.match(_asked(question))):
+        return None
+    return "weekday" if m.group(2) else m.group(1).lower()
 
 
 def calendar_word(word: str) -> bool:
@@ -453,6 +463,86 @@ def facility_words(text: str) -> set[str]:
     return found
 
 
+# News outlets: names ending in one of these words ("the JoongAng Ilbo", "Yonhap News Agency"), and wire
+# services known by one word
+_OUTLET_HEADS = frozenset(
+    "daily ilbo shimbun times post news agency herald journal gazette tribune telegraph guardian press review "
+    "weekly magazine broadcasting network television radio chronicle observer".split()
+)
+_WIRES = frozenset("Reuters Bloomberg AFP AP Xinhua Yonhap Kyodo TASS KCNA Interfax".split())
+_OUTLET_ASKED = re.compile(
+    r"^\s*(?:(?:to|in|by|from|with|for|of) )?(?:what|which) (?:[\w'-]+ ){0,2}?"
+    r"(newspapers?|papers?|outlets?|publications?|media|dailies|magazines?|broadcasters?|"
+    r"(?:news|press|wire) (?:agenc(?:y|ies)|services?|outlets?|organi[sz]ations?))\b",
+    re.IGNORECASE,
+)
+
+
+def asks_outlet(question: str) -> bool:
+    """Whether the question asks which newspaper, news agency or other outlet.
+
+    Example: "Which newspaper did the source speak to?" -> True; "Which agency monitored them?" -> False
+    """
+    return bool(_OUTLET_ASKED.match(_asked(question)))
+
+
+def outlets(text: str) -> set[str]:
+    """The names of news outlets in the text, as written.
+
+    Example: "told the JoongAng Ilbo, an affiliate of the Korea JoongAng Daily" -> {"JoongAng Ilbo",
+    "Korea JoongAng Daily"}
+    """
+    plain = for_matching(text)
+    found = {" ".join(ws) for ws in long_names(plain) if ws[-1].lower() in _OUTLET_HEADS}
+    return found | {w for w in re.findall(r"[A-Z][\w-]*", plain) if w in _WIRES}
+
+
+# A sentence that reports words names who said them, to whom and when outside the quotation marks
+_QUOTED = re.compile(r'"[^"]*"')
+_REPORTING = re.compile(r"\b(said|says|told|tells|added|according to|quoted|stated|announced|briefing)\b",
+                        re.IGNORECASE)
+# Words of "which outlet" and "which day" questions that any reported statement matches
+REPORT_WORDS = frozenset(
+    terms("day days week weekday newspaper paper outlet publication agency news media press wire service "
+          "speak spoke talk talked tell say report reported quote quoted remark")
+)
+
+
+def attribution(text: str) -> str:
+    """The words of a sentence outside its quotation marks when they say who said something; "" when the
+    sentence reports no one's words.
+
+    Example: 'China "recently demanded ...," a source familiar with the matter told the JoongAng Ilbo ... on
+    Wednesday.' -> 'China   a source familiar with the matter told the JoongAng Ilbo ... on Wednesday.'
+    """
+    outside = _QUOTED.sub(" ", for_matching(text))
+    return outside if _REPORTING.search(outside) else ""
+
+
+def quoted(text: str) -> str:
+    """The words of a sentence inside its quotation marks."""
+    return " ".join(_QUOTED.findall(for_matching(text)))
+
+
+# A question about a statement itself: "On which day did the source talk to the paper?"
+_STATEMENT = re.compile(r"\b(speak|spoke|spoken|speaking|talk\w*|tell|told|say|said|brief\w*|remarks?|comment\w*|"
+                        r"quot\w+|interview\w*)\b", re.IGNORECASE)
+
+
+def asks_about_report(question: str) -> bool:
+    """Whether the question asks which outlet carried a statement, or on which day it was made."""
+    return asks_outlet(question) or time_unit(question) in ("day", "weekday")
+
+
+def asks_about_statement(question: str) -> bool:
+    """Whether the question asks about someone's speaking: which outlet, or "when did the source tell ...".
+
+    Example: "On which day did the source talk to the paper?" -> True; "On which day did China demand it?" ->
+    False
+    """
+    return asks_outlet(question) or bool(_STATEMENT.search(_asked(question)))
+
+
 # People named by what they do, as a group: "Intelligence agencies have been monitoring ...", "Experts predict"
 _GROUP = re.compile(r"\b(agencies|experts|officials|analysts|authorities|researchers|diplomats|scientists|lawmakers)\b",
                     re.IGNORECASE)
@@ -487,8 +577,8 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
             return False
         return bool(_HAS_NUMBER.search(text))
     if kind == "date":
-        unit = _DATE_UNIT.match(_asked(question))
-        fact = _UNIT_FACT.get(unit.group(1).lower()) if unit else None
+        unit = time_unit(question)
+        fact = _UNIT_FACT.get(unit) if unit else None
         return bool((fact or _DATE).search(text))
     if kind == "person" and (group := _GROUP.search(text)) and not re.search(
         rf"\b{group.group(1)[:5]}", question, re.IGNORECASE
@@ -509,6 +599,9 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
         asked = proper_names(question) | country_words(f"{question} {known}") | set(terms(known))
         # a country opening the sentence is a name too: "Russia is expected to hire them."
         named = proper_names(text) | country_words(text, capitals=False)
+        if kind == "name" and asks_outlet(question):
+            # "Which newspaper did the source speak to?" is answered by a newspaper's name
+            return any(not name_in(o, asked) for o in outlets(text))
         if kind == "name" and _ORGANISATION.search(_asked(question)):
             # a country is no company, newspaper or airline: "Which US companies hired them?" is not
             # answered by "IT companies in the United States" ("a Chinese team" does name a team); nor is a

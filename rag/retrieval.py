@@ -14,9 +14,13 @@ from .embedding import Embedder
 from .index import Index
 from .places import countries, country_words, in_country_name, is_country_in
 from .questions import (
+    REPORT_WORDS,
     asked_noun,
+    asks_about_report,
+    asks_about_statement,
     asks_for,
     asks_time_unit,
+    attribution,
     calendar_word,
     described,
     holds,
@@ -24,6 +28,7 @@ from .questions import (
     long_names,
     names_institution,
     other_countrys_roles,
+    quoted,
     reports_speech,
     speaker,
 )
@@ -438,6 +443,32 @@ class Retriever:
             # share more of the question's words ("Roughly how many workers had North Korea sent to China?")
             holding = [e for e in evidence if has_fact(e)]
             candidates += [e for e in holding[:look] if e not in candidates]
+        reported: list[Evidence] | None = None
+        statement = False
+        if asks_about_report(question):
+            reported = []
+            # "Which newspaper did the source speak to?", "On which day did the spokesperson give the briefing?":
+            # a sentence that reports words says to whom and when beside its speaker, outside the quotation
+            # marks. Its score measures what was said, which such a question leaves out, so it passes on
+            # holding the outlet or the day there, next to a word of the question ("source"; a word close
+            # in meaning is not enough: "quoted" is close to "source"), or anywhere in it when the question
+            # asks about the speaking ("When did the insider tell the paper about the demand?"), or next to
+            # a name of the question when it has no other word ("Which newspaper did Lin Jian speak to?").
+            # "On which day did China demand it?" is not answered by the day a source spoke of the demand.
+            cues = {t for t in topic if t not in REPORT_WORDS}
+            statement = asks_about_statement(question)
+            for e in evidence:
+                outside = attribution(e.sentence.text)
+                if not outside or not holds(outside, kind, question, known):
+                    continue
+                beside = _with_verb_forms(set(terms(outside)))
+                if (
+                    cues & beside
+                    or statement and cues and cues & _with_verb_forms(set(terms(e.sentence.text)))
+                    or not cues and any(_mentioned(n, beside) for n in names)
+                ):
+                    reported.append(e)
+            candidates += [e for e in reported[:look] if e not in candidates]
         # numbers and months of the question said by other good evidence: a question may tie two
         # sentences together ("the country whose president visited in June")
         elsewhere = {
@@ -452,7 +483,9 @@ class Retriever:
         for e in candidates:
             # a sentence that holds the number, time or name asked for needs less of the question's wording
             threshold = floor
-            if e is spoke:
+            if reported and e in reported:
+                threshold = 0.0
+            elif e is spoke:
                 threshold = SPECIFIC_SCORE_RATIO * min_score
             elif kind in SPECIFIC_KINDS and has_fact(e):
                 ratio = UNIT_SCORE_RATIO if kind == "date" and asks_time_unit(question) else SPECIFIC_SCORE_RATIO
@@ -492,6 +525,12 @@ class Retriever:
                 continue
             if not has_fact(e):
                 reasons.append(f"question asks for a {kind}, evidence gives none")
+                continue
+            if reported is not None and kind == "date" and not statement and e not in reported and (
+                outside := attribution(e.sentence.text)
+            ) and holds(outside, kind, question, known) and not holds(quoted(e.sentence.text), kind, question, known):
+                # "On which day did China demand it?": the day a source told of the demand is not its day
+                reasons.append("the day given is the day someone spoke of it")
                 continue
             if kind and topic and not self.says_any(topic, e.sentence.text) and not any(
                 name_in(n, set(terms(e.sentence.text))) for n in specific

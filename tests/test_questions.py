@@ -6,15 +6,20 @@ import pytest
 
 from rag.questions import (
     asked_noun,
+    asks_about_statement,
     asks_for,
+    asks_outlet,
+    attribution,
     described,
     holds,
     institutions,
     names_institution,
     other_countrys_roles,
+    outlets,
     parts,
     reports_speech,
     speaker,
+    time_unit,
 )
 
 
@@ -189,3 +194,61 @@ def test_people_named_by_what_they_do_answer_who():
     assert not holds("These developments have been monitored since the summit.", "person", question)
     # the group the question itself names is no answer
     assert not holds("Experts predict that it will go on.", "person", "Who do the experts expect to gain?")
+
+
+_SOURCE = ('China "recently demanded the repatriation of North Korean workers," a source familiar with the matter '
+           "told the JoongAng Ilbo, an affiliate of the Korea JoongAng Daily, on Wednesday.")
+
+
+def test_news_outlets_by_the_last_word_of_their_names():
+    assert outlets(_SOURCE) == {"JoongAng Ilbo", "Korea JoongAng Daily"}
+    assert outlets("Lin Jian said so, as quoted by Yonhap News Agency.") == {"Yonhap News Agency", "Yonhap"}
+    assert outlets("at Beijing Capital International Airport in mid-July") == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "outlet"),
+    [
+        ("Which newspaper did the source speak to?", True),
+        ("What outlet did the source familiar with the matter speak to?", True),
+        ("Which news agency quoted him?", True),
+        ("Which agency has been monitoring the developments?", False),  # intelligence agencies
+        ("Which airline did the workers use?", False),
+    ],
+)
+def test_questions_that_ask_for_a_news_outlet(question, outlet):
+    assert asks_outlet(question) is outlet
+
+
+def test_an_outlet_question_is_answered_by_an_outlet():
+    question = "Which newspaper did the source speak to?"
+    assert holds(_SOURCE, "name", question)
+    assert not holds("North Korean leader Kim Jong-un has reportedly turned to Russia.", "name", question)
+
+
+def test_a_day_of_the_week_is_a_weekday():
+    question = "On what day of the week did the source talk to the paper?"
+    assert asks_for(question) == "date" and time_unit(question) == "weekday"
+    assert time_unit("On which weekday did the source talk to the newspaper?") == "weekday"
+    assert time_unit("On what day did he give the briefing?") == "day"
+    assert holds(_SOURCE, "date", question)
+    assert not holds("The game was scheduled for early July.", "date", question)
+
+
+def test_the_attribution_is_the_text_outside_the_quotation():
+    outside = attribution(_SOURCE)
+    assert "told the JoongAng Ilbo" in outside and "Wednesday" in outside and "repatriation" not in outside
+    assert attribution("Beijing has decided not to tolerate the workers any longer.") == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "statement"),
+    [
+        ("On which day did the source talk to the paper?", True),
+        ("What day did he say that?", True),
+        ("Which newspaper carried the story?", True),
+        ("On which day did China demand the repatriation?", False),
+    ],
+)
+def test_questions_about_a_statement(question, statement):
+    assert asks_about_statement(question) is statement

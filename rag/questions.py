@@ -543,6 +543,24 @@ def asks_about_statement(question: str) -> bool:
     return asks_outlet(question) or bool(_STATEMENT.search(_asked(question)))
 
 
+# "some factories in China" does not say which factories; "other sectors, such as construction" does
+_VAGUE = r"(?:some|various|several|many|certain|other|numerous|a few|a number of|unnamed|unspecified)"
+_THEN_NAMED = (r"(?!\w|(?:\s+(?:in|of|from|at)(?:\s+[A-Z][\w-]*)+)?"
+               r"(?:\s*,?\s*(?:such as|including|like|namely|called|named)\b|\s*[:(]))")
+
+
+def only_vaguely(text: str, noun: str) -> bool:
+    """Whether the text speaks of the noun only as some of them, without saying which.
+
+    Example: ("which even caused unrest in some factories in China", "factory") -> True
+    """
+    stem = re.escape(noun[:-1] if noun.endswith("y") else noun)
+    plain = for_matching(text)
+    mentions = list(re.finditer(rf"\b{stem}\w*", plain, re.IGNORECASE))
+    vague = [m for m in re.finditer(rf"\b{_VAGUE}\s+(?:[\w-]+\s+)?{stem}\w*{_THEN_NAMED}", plain, re.IGNORECASE)]
+    return bool(mentions) and len(vague) == len(mentions)
+
+
 # People named by what they do, as a group: "Intelligence agencies have been monitoring ...", "Experts predict"
 _GROUP = re.compile(r"\b(agencies|experts|officials|analysts|authorities|researchers|diplomats|scientists|lawmakers)\b",
                     re.IGNORECASE)

@@ -27,6 +27,7 @@ from .questions import (
     institutions,
     long_names,
     names_institution,
+    only_vaguely,
     other_countrys_roles,
     quoted,
     reports_speech,
@@ -510,6 +511,10 @@ class Retriever:
                 continue
             if noun and not self.says(noun, context) and not self._heads_a_name(noun, e.sentence.text):
                 reasons.append(f"evidence never says {noun}")
+                continue
+            if noun and only_vaguely(e.sentence.text, noun):
+                # "Which Chinese factories saw unrest?" is not answered by "unrest in some factories in China"
+                reasons.append(f"evidence does not say which {noun}")
                 continue
             if (owned := next((f"{' '.join(sorted(c)).title()}'s {n}" for c, n in institutions(question)
                                if not any(names_institution(t, c, n) for t in self.context_sentences(e.sentence))),

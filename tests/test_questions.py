@@ -14,6 +14,7 @@ from rag.questions import (
     holds,
     institutions,
     names_institution,
+    only_vaguely,
     other_countrys_roles,
     outlets,
     parts,
@@ -252,3 +253,17 @@ def test_the_attribution_is_the_text_outside_the_quotation():
 )
 def test_questions_about_a_statement(question, statement):
     assert asks_about_statement(question) is statement
+
+
+@pytest.mark.parametrize(
+    ("text", "noun", "vague"),
+    [
+        ("which even caused unrest in some factories in China.", "factory", True),
+        ("workers from other sectors in China, such as construction and manufacturing", "sector", False),
+        ("Several companies, including Samsung, hired them.", "company", False),
+        ("The factories closed.", "factory", False),
+        ("Some factories closed, and the factory in Dandong stayed open.", "factory", False),
+    ],
+)
+def test_a_noun_said_only_as_some_of_them_does_not_say_which(text, noun, vague):
+    assert only_vaguely(text, noun) is vague

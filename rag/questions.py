@@ -46,6 +46,8 @@ _ORGANISATIONS = (r"compan(y|ies)|firms?|newspapers?|papers?|outlets?|publicatio
                   r"ministr(y|ies)|organi[sz]ations?|publishers?|channels?|websites?")
 _BODIES = r"bod(y|ies)|panels?|councils?|committees?"
 _ORGANISATION = re.compile(rf"\b({_ORGANISATIONS}|{_BODIES})\b", re.IGNORECASE)
+# the title of a report, a book or a film is a name, and a country's name is no title
+_TITLE_OF = re.compile(r"^\s*what (is|was|are|were) the titles? of\b", re.IGNORECASE)
 # Things known by their names: "Which Russian companies ..." is answered by naming companies. A team is
 # known by its name, but "which teams" asks what kind: "the women's football teams of both countries". A
 # body counts only in lower case: "Which UN Security Council resolution" asks for a resolution.
@@ -71,7 +73,7 @@ _ASKS = (
     ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) " + _NO_VERB + _BEFORE_TYPE + r"(country|"
                          r"countries|city|cities|capitals?|place|region|province|town)\b)", re.IGNORECASE)),
     ("person", re.compile(r"^\s*(who|whom)\b", re.IGNORECASE)),
-    ("name", re.compile(r"^\s*(what (is|was|are|were) the names? of\b|(\w+ )?(what|which) " + _NO_VERB
+    ("name", re.compile(r"^\s*(what (is|was|are|were) the (names?|titles?) of\b|(\w+ )?(what|which) " + _NO_VERB
                         + _NO_KIND + r"([\w.'-]+ ){0,2}(" + _NAMED + r")\b)", re.IGNORECASE)),
 )
 # "Which city ...", "To which country ...": only a city (or a country) answers these; a capital is a city.
@@ -241,7 +243,8 @@ _PARTITIVES = frozenset("kind kinds type types sort sorts part parts form forms"
 # Where a noun phrase after "which"/"what" ends: a verb, an auxiliary or a preposition
 _AUXILIARIES = frozenset(
     """is are was were be been do does did has have had will would can could should may might must of in on at
-    for from to with by about besides during under after before between behind than that who which""".split()
+    for from to with by about besides during under after before between behind than that who which whose whom
+    where when""".split()
 )
 _WHICH_NOUN = re.compile(r"^\s*(?:(?:to|in|from|at|on|for|with|by|under|of) )?(?:what|which) (.*)$", re.IGNORECASE)
 _THE_NOUN = re.compile(r"^\s*(?:what|who) (?:is|was|are|were) the (.*)$", re.IGNORECASE)
@@ -328,6 +331,19 @@ def asked_noun(question: str) -> str | None:
     if not stem or stem[0] in _META_TERMS:  # "changes" is the meta noun "change"
         return None
     return stem[0]
+
+
+_NAME_OF_THE = re.compile(r"^\s*what (?:is|was|are|were) the (?:full |exact )?(?:names?|titles?) of (.*)$",
+                          re.IGNORECASE)
+
+
+def named_thing(question: str) -> str | None:
+    """What a "what is the name (or title) of X" question wants named, as asked_noun() gives it.
+
+    Example: "What is the title of the UN report released in March?" -> "report"
+    """
+    m = _NAME_OF_THE.match(_asked(question))
+    return asked_noun(f"Which {m.group(1)}") if m else None
 
 
 # A relative clause that describes something by another fact: "the country whose president visited North
@@ -620,7 +636,7 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
         if kind == "name" and asks_outlet(question):
             # "Which newspaper did the source speak to?" is answered by a newspaper's name
             return any(not name_in(o, asked) for o in outlets(text))
-        if kind == "name" and _ORGANISATION.search(_asked(question)):
+        if kind == "name" and (_ORGANISATION.search(_asked(question)) or _TITLE_OF.match(_asked(question))):
             # a country is no company, newspaper or airline: "Which US companies hired them?" is not
             # answered by "IT companies in the United States" ("a Chinese team" does name a team); nor is a
             # place: "Which airline ...?" is not answered by "Beijing Capital International Airport"

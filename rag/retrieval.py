@@ -26,6 +26,7 @@ from .questions import (
     holds,
     institutions,
     long_names,
+    named_thing,
     names_institution,
     only_vaguely,
     other_countrys_roles,
@@ -408,7 +409,7 @@ class Retriever:
         if unknown:
             return Gate(False, f"the documents never mention {', '.join(unknown)}", None)
         kind = asks_for(question)
-        noun = asked_noun(question)
+        noun = asked_noun(question) or named_thing(question)
         who = speaker(question)
         # What the conversation asks about besides names: "Where was the summit held?" -> ["summit", "held"].
         # The query (see build_query) adds the previous question's words, which a follow-up refers back to.

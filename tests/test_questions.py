@@ -13,6 +13,7 @@ from rag.questions import (
     described,
     holds,
     institutions,
+    named_thing,
     names_institution,
     only_vaguely,
     other_countrys_roles,
@@ -267,3 +268,17 @@ def test_questions_about_a_statement(question, statement):
 )
 def test_a_noun_said_only_as_some_of_them_does_not_say_which(text, noun, vague):
     assert only_vaguely(text, noun) is vague
+
+
+@pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("What is the title of the UN report released in March?", "report"),
+        ("What is the name of the Chinese basketball team?", "team"),
+        ("What was the name of the spokesperson?", "spokesperson"),
+        ("Which newspaper did the source speak to?", None),
+    ],
+)
+def test_what_a_name_or_title_question_wants_named(question, thing):
+    assert named_thing(question) == thing
+    assert asks_for("What is the title of the UN report released in March?") == "name"

@@ -178,15 +178,17 @@ def _as_place(text: str, city: str) -> bool:
 
 
 def new_places(text: str, wanted: str, question: str, within: set[str] | frozenset[str] = frozenset()) -> set[str]:
-    """Cities or countries (`wanted`) named in `text` but not in `question`; cities only in the countries
-    `within`, when given ("Which Russian city?" is not answered by "Pyongyang").
+    """Cities, capitals or countries (`wanted`) named in `text` but not in `question`; cities only in the
+    countries `within`, when given ("Which Russian city?" is not answered by "Pyongyang").
 
     A country counts as named by its demonym ("Chinese") or by its capital ("Pyongyang"), in the text
     ("a growing focus on Moscow" names Russia) as in the question. Example:
     new_places("Pyongyang is sending them to Russia", "country", "Why is North Korea moving them?")
     -> {"russia"}
     """
-    if wanted == "city":
+    if wanted == "capital":  # a capital is one in any role: "a growing focus on Moscow"
+        found, asked = {c for c in cities(text) if is_capital(c)}, cities(question)
+    elif wanted == "city":
         found, asked = {c for c in cities(text) if _as_place(text, c)}, cities(question)
         if within:
             found = {c for c in found if any(city_in(c, country) for country in within)}

@@ -346,6 +346,25 @@ def named_thing(question: str) -> str | None:
     return asked_noun(f"Which {m.group(1)}") if m else None
 
 
+_SORT_OF = re.compile(r"\b(?:kind|type|sort)s? of ((?:[\w'-]+ ?){1,3})", re.IGNORECASE)
+
+
+def sort_asked(question: str) -> list[str]:
+    """The terms of what a "what kind of X" question asks the kind of, up to the verb after it.
+
+    Example: "What kind of sporting event did North Korea call off?" -> ["sporting", "event"]
+    """
+    m = _SORT_OF.search(_asked(question))
+    if not m:
+        return []
+    out = []
+    for w in m.group(1).split():
+        if w.lower() in _AUXILIARIES or w[:1].isupper():
+            break
+        out.append(w)
+    return terms(" ".join(out))
+
+
 # A relative clause that describes something by another fact: "the country whose president visited North
 # Korea in June", "the country that needs skilled labor for its Far East development"
 _DESCRIBED = re.compile(
@@ -623,7 +642,8 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
         if kind == "place" and (wanted := _PLACE_TYPE.match(_asked(question))):
             if wanted.group(2).lower() == "countr":
                 return bool(new_places(text, "country", question))
-            return bool(new_places(text, "city", question, within=countries(wanted.group(1))))
+            place = "capital" if wanted.group(2).lower() == "capital" else "city"
+            return bool(new_places(text, place, question, within=countries(wanted.group(1))))
         if kind == "place" and any(d not in question.lower() for d in _DIRECTION.findall(text)):
             return True  # "in the southeast region"
         # A country the question names another way is not new: "US" for "United States", "Pyongyang" for

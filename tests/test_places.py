@@ -52,6 +52,11 @@ def test_cities_and_countries(text, cities, countries):
         ("With the borders reopened, Beijing has decided not to tolerate them.", "city",
          "In which Chinese city did factories see unrest?", set()),
         ("This follows Beijing's increased enforcement of sanctions.", "city", "In which city were they?", set()),
+        # but "which capital" asks for it in any role
+        ("The move aligns with Pyongyang's growing focus on Moscow.", "capital",
+         "Which capital has Pyongyang focused on?", {"moscow"}),
+        ("The move aligns with Pyongyang's growing focus on Novosibirsk.", "capital",
+         "Which capital has Pyongyang focused on?", set()),
         ("They checked in at Beijing Capital International Airport.", "city", "In which city were they?",
          {"beijing"}),
         # a capital in the text names its country: "a growing focus on Moscow" answers with Russia

@@ -15,7 +15,8 @@ from .embedding import Embedder
 from .errors import IndexStaleError, InputError, ModelError
 from .generation import ExtractiveGenerator, Generator, StopSignal, build_messages, echoes_example
 from .index import Index, check_fresh, load_index
-from .questions import asked_noun, asks_for, holds, parts
+from .places import countries
+from .questions import asked_noun, asks_for, describing, holds, parts, sort_asked
 from .retrieval import EVIDENCE_CHUNKS, Retriever, build_query
 from .settings import Settings
 from .types import NOT_COVERED, Answer, Citation, Evidence, Passage, Turn
@@ -154,7 +155,12 @@ class Pipeline:
         asks = parts(q) if split else []
         if not whole.answered:
             answers = [self._answer_part(part, history, asks[:i], top_k, stop) for i, part in enumerate(asks)]
-            yield self._joined(q, answers, t0) if any(a.answered for a in answers) else whole
+            if any(a.answered for a in answers):
+                yield self._joined(q, answers, t0)
+            elif split and (bridged := self._bridged(q, history, top_k, stop, t0)) is not None:
+                yield bridged
+            else:
+                yield whole
             return
         # an answer to the whole may give only one part's fact: "How much does it earn, and roughly how many
         # workers had it sent?" answered with the earnings alone; the part it leaves out is asked on its own
@@ -222,6 +228,11 @@ class Pipeline:
         ):
             # "Which Russian president visited?" answered from a sentence that speaks of no president
             result = Rejected(f"the answer cites no sentence about the {noun} asked for")
+        if isinstance(result, Verified) and (sort := sort_asked(q)) and not self.retriever.says_the_sort(
+            sort, result.text, [chosen[i].sentence.text for i in result.cited], q
+        ):
+            # "What kind of sporting event was called off?" answered without the "basketball" of its sentence
+            result = Rejected(f"the answer does not say what kind of {' '.join(sort)}")
         chose: Evidence | None = None  # a weaker sentence the model answered from, worth quoting too
         if isinstance(result, Verified) and chosen \
                 and max(chosen[i].score for i in result.cited) < MIN_CITED_RATIO * chosen[0].score:
@@ -260,6 +271,36 @@ class Pipeline:
         """One part of a two-part question; the part before it is asked as an earlier turn, as the second part
         often refers back to it ("Which Russian leader visited in June, and when did the two countries ...")."""
         return self.ask(part, [*history, *(Turn("user", b) for b in before)], top_k, stop, split=False)
+
+    def _bridged(
+        self, question: str, history: Sequence[Turn], top_k: int | None, stop: StopSignal | None, t0: float
+    ) -> Answer | None:
+        """A question that names a country by another fact, asked in two steps; None when a step fails.
+
+        "In which city did North Korea play the country that needs skilled labor for its Far East
+        development?" is refused whole: the sentence on the labor outranks the one on the matches. First
+        "Which country needs skilled labor for its Far East development?", then, if that answer names one
+        country the question does not, the question with that country's name in place of the phrase. The
+        answer gives both, each with its own citations.
+        """
+        found = describing(question)
+        if found is None:
+            return None
+        phrase, which = found
+        first = self.ask(which, history, top_k, stop, split=False)
+        if not first.answered:
+            return None
+        rest = question.replace(phrase, " ")
+        named = countries(_MARKER.sub(" ", first.answer), capitals=True) - countries(
+            f"{rest} {which}", capitals=True
+        )
+        if len(named) != 1:
+            return None
+        country = " ".join(w.capitalize() for w in next(iter(named)).split())
+        second = self.ask(question.replace(phrase, country), history, top_k, stop, split=False)
+        if not second.answered:
+            return None
+        return self._joined(question, [second, first], t0)
 
     def _joined(self, question: str, answers: Sequence[Answer], t0: float) -> Answer:
         """The answers to the parts of a question as one Answer: markers renumbered over the joined

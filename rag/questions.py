@@ -394,6 +394,39 @@ def described(question: str) -> str:
     return " ".join(clauses)
 
 
+_ASKING_WORD = re.compile(r"\b(what|which|who|whom|when|where|why|how)\b", re.IGNORECASE)
+# How to ask which country a describing clause means, by the word that opens the clause
+_WHICH_COUNTRY = {"that": "Which country", "which": "Which country", "whose": "Which country's",
+                  "where": "In which country", "to which": "To which country", "in which": "In which country",
+                  "with which": "With which country", "from which": "From which country"}
+
+
+def describing(question: str) -> tuple[str, str] | None:
+    """A phrase of the question that names a country by another fact, and a question that asks which
+    country that is; None when the question has no such phrase.
+
+    Example: "In which city did North Korea play the country that needs skilled labor for its Far East
+    development?" -> ("the country that needs skilled labor for its Far East development", "Which country
+    needs skilled labor for its Far East development?")
+    """
+    for m in _DESCRIBED.finditer(question):
+        head = re.match(r"\w+ (?:[\w'-]+ ){0,2}?(country|nation)\s+(that|which|whose|where|to which|in which|"
+                        r"with which|from which)\b", m.group(0), re.IGNORECASE)
+        if head is None:
+            continue
+        clause = m.group(1)
+        if (verb := _MAIN_VERB.search(clause, 1)) and len(clause[: verb.start()].split()) >= 2:
+            clause = clause[: verb.start()]
+        phrase = question[m.start(): m.start(1) + len(clause)].strip()
+        clause = clause.strip()
+        # a clause that runs on into what the question asks ("... needs skilled labor for what purpose") is
+        # not cut off here: the gate's bridge handles it
+        if len(clause.split()) < 2 or _ASKING_WORD.search(clause) or re.search(r"[—.:]", clause):
+            continue
+        return phrase, f"{_WHICH_COUNTRY[head.group(2).lower()]} {clause}?"
+    return None
+
+
 _NAME_OF = re.compile(r"^(?:full |exact )?names? of (?:the |this |that )?", re.IGNORECASE)
 
 

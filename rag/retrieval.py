@@ -353,6 +353,22 @@ class Retriever:
             return False
         return bool((self._cosines(wanted, candidates) >= SYNONYM_COSINE).any())
 
+    def says_the_sort(self, sort: Sequence[str], answer: str, cited: Sequence[str], question: str) -> bool:
+        """For "what kind of X": the answer uses the cited words closest in meaning to X, if any are close.
+
+        Example: ["sporting", "event"], cited "... canceled a friendly basketball game with a Chinese team ...":
+        "A basketball game." -> True; "The Chinese team called off with a Chinese team." -> False
+        """
+        asked = set(terms(question))
+        candidates = sorted({w for t in cited for w in terms(t) if w.isalpha() and w not in asked})
+        wanted = [w for w in sort if w.isalpha()]
+        if not candidates or not wanted:
+            return True
+        close = [c for c, row in zip(candidates, self._cosines(wanted, candidates), strict=True)
+                 if row.max() >= SYNONYM_COSINE]
+        said = set(terms(answer))
+        return not close or any(c in said for c in close)
+
     def _cosines(self, wanted: Sequence[str], candidates: Sequence[str]) -> np.ndarray:
         """MiniLM cosine of each candidate word (rows) with each wanted word (columns), in one batch."""
         vecs = self._vectors([*wanted, *candidates])

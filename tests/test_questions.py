@@ -11,6 +11,7 @@ from rag.questions import (
     asks_outlet,
     attribution,
     described,
+    describing,
     holds,
     institutions,
     named_thing,
@@ -20,6 +21,7 @@ from rag.questions import (
     outlets,
     parts,
     reports_speech,
+    sort_asked,
     speaker,
     time_unit,
 )
@@ -282,3 +284,36 @@ def test_a_noun_said_only_as_some_of_them_does_not_say_which(text, noun, vague):
 def test_what_a_name_or_title_question_wants_named(question, thing):
     assert named_thing(question) == thing
     assert asks_for("What is the title of the UN report released in March?") == "name"
+
+
+@pytest.mark.parametrize(
+    ("question", "sort"),
+    [
+        ("What kind of sporting event did North Korea reportedly call off with a Chinese team?", ["sporting", "event"]),
+        ("Under what kind of visa arrangements will Russia employ them?", ["visa", "arrangement"]),
+        ("What type of North Korean workers does Russia need?", []),
+        ("Which game was called off?", []),
+    ],
+)
+def test_what_a_kind_of_question_asks_the_kind_of(question, sort):
+    assert sort_asked(question) == sort
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        ("In which city did North Korea play friendlies against the country that needs skilled labor for its Far "
+         "East development?",
+         ("the country that needs skilled labor for its Far East development",
+          "Which country needs skilled labor for its Far East development?")),
+        ("The country whose president visited North Korea in June is expected to hire them under what visas?",
+         ("The country whose president visited North Korea in June",
+          "Which country's president visited North Korea in June?")),
+        # the clause runs on into what is asked: not cut off here
+        ("The country that North Korea sends workers to needs skilled labor for what purpose?", None),
+        ("Which city hosted the matches?", None),
+    ],
+)
+def test_a_phrase_naming_a_country_by_another_fact(question, found):
+    assert describing(question) == found
+

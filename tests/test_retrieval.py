@@ -203,3 +203,18 @@ def test_an_update_note_is_evidence_only_for_changes_to_the_article(article_inde
     gate = _gate(article_index, minilm, question, 0.35)
     assert gate.answerable and gate.best is not None, gate.reason
     assert expected in gate.best.sentence.text
+
+
+def test_a_kind_asked_for_is_said_by_the_cited_word_closest_to_it(article_index, minilm):
+    retriever = Retriever(article_index, minilm)
+    question = "What kind of sporting event did North Korea reportedly call off with a Chinese team?"
+    cited = ['"I heard that North Korea recently canceled a friendly basketball game with a Chinese team in the '
+             'southeast region that was previously scheduled for early July," another source familiar with the '
+             "matter said."]
+    sort = ["sporting", "event"]
+    assert retriever.says_the_sort(sort, "A friendly basketball game [1].", cited, question)
+    assert not retriever.says_the_sort(
+        sort, "The Chinese team reportedly called off with a Chinese team in the southeast region [1].", cited, question
+    )
+    # no cited word is close to what is asked the kind of: nothing to check
+    assert retriever.says_the_sort(["visa"], "Student visas [1].", ["China let them stay."], "What kind of visa?")

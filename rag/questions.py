@@ -24,7 +24,7 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 # "In what year ...": only that unit of time answers; "the 1960s" does not say which year
-_DATE_UNIT = re.compile(r"^\s*(?:in |during |on |at )?(?:what|which) (?:exact |specific )?"
+_DATE_UNIT = re.compile(r"^\s*(?:in |during |on |at )?(?:what|which) (?:exact |specific |calendar |precise )?"
                         r"(year|month|day|date|weekday)s?\b( of the week)?", re.IGNORECASE)
 _YEAR = r"(?<![\w-])(1\d|20)\d\d(?![\w-])"
 _UNIT_FACT = {
@@ -67,7 +67,7 @@ _ASKS = (
                           r"(exact |total |approximate |final )?(percentage|share|number|amount|proportion|sum|"
                           r"scores?))\b",
                           re.IGNORECASE)),
-    ("date", re.compile(r"^\s*(when\b|(in |during |on )?(what|which) (exact |specific )?"
+    ("date", re.compile(r"^\s*(when\b|(in |during |on )?(what|which) (exact |specific |calendar |precise )?"
                         r"(years?|months?|days?|weekdays?|dates?|decades?|century)\b)",
                         re.IGNORECASE)),
     ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) " + _NO_VERB + _BEFORE_TYPE + r"(country|"
@@ -111,6 +111,11 @@ _DURATION = re.compile(
 )
 # "What were the scores of the matches?" is answered by a score such as "2-1" or "3 to 1", not by "two matches"
 _SCORE_ASKED = re.compile(r"\bscores?\b", re.IGNORECASE)
+# "What share of its income comes from IT workers?" is answered by a percentage or a fraction, not by an amount
+_SHARE_ASKED = re.compile(r"^\s*(?:what|which) (?:is |was |are |were )?(?:the )?(?:\w+ )?(percentage|share|proportion|"
+                          r"fraction|portion)\b", re.IGNORECASE)
+_SHARE = re.compile(r"%|\b(percent|per cent|half|third|thirds|quarter|quarters|fifth|tenth|majority|minority|"
+                    r"most|share|proportion|fraction)\b", re.IGNORECASE)
 _SCORE = re.compile(r"(?<![\w-])\d{1,3}\s*(?:-|–|—|to)\s*\d{1,3}(?![\w-])")
 _HOW_MANY = re.compile(r"^\s*" + _ROUGHLY + r"how many\s+(.*)$", re.IGNORECASE)
 # a count and the three words after it. Example: "around 50,000 workers to China" -> ("50,000", " workers to China")
@@ -186,7 +191,11 @@ def time_unit(question: str) -> str | None:
     """The unit of time a "what year/month/day/date" question asks for; "weekday" for a day of the week."""
     if not (m := _DATE_UNIT.match(_asked(question))):
         return None
-    return "weekday" if m.group(2) else m.group(1).lower()
+    if m.group(2):
+        return "weekday"
+    unit = m.group(1).lower()
+    # "On which exact day in early July ...?" asks for a day of the month: "early July" does not say it
+    return "date" if unit == "day" and re.search(r"\b(exact|precise|calendar)\b", m.group(0), re.IGNORECASE) else unit
 
 
 def calendar_word(word: str) -> bool:
@@ -645,6 +654,8 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
     if kind == "number":
         if _SCORE_ASKED.search(_asked(question)):
             return bool(_SCORE.search(for_matching(text)))
+        if _SHARE_ASKED.match(_asked(question)):
+            return bool(_SHARE.search(for_matching(text)))
         if other_period(question, text):
             return False
         if _NOW.search(question) and not _PAST.search(question) and _EARLIER.search(text):

@@ -317,3 +317,25 @@ def test_what_a_kind_of_question_asks_the_kind_of(question, sort):
 def test_a_phrase_naming_a_country_by_another_fact(question, found):
     assert describing(question) == found
 
+
+
+def test_a_share_is_answered_by_a_percentage_or_a_fraction():
+    question = "What share of North Korea's foreign currency income comes from its IT workers?"
+    assert asks_for(question) == "number"
+    assert not holds("North Korea earns between $750 million and $1.1 billion annually.", "number", question)
+    assert holds("IT workers bring in about a third of that income.", "number", question)
+    assert holds("They bring in 40% of it.", "number", question)
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("On what calendar date was the Korean War armistice signed?", "date"),
+        # a day of the month: "early July" does not say which
+        ("On which exact day in early July was the game scheduled?", "date"),
+        ("On what day did he give the briefing?", "day"),
+        ("In which year was the resolution adopted?", "year"),
+    ],
+)
+def test_the_unit_of_time_asked_for(question, unit):
+    assert asks_for(question) == "date" and time_unit(question) == unit

@@ -16,7 +16,8 @@ CALIBRATION_GOLD = GOLD_DIR / "calibration.jsonl"
 # reversal of one rule; holdout2 and holdout3 (100 questions, 30 unanswerable) were each scored once and
 # their failures then read like paraphrased's; so were holdout4 to holdout14 (100, 30 each), each first
 # scored at the engine commit of its round; so were holdout15 to holdout24 (100, 30 each), each pair scored
-# once at the engine of its round (holdout21 and holdout22 at 83d4933, holdout23 and holdout24 at 508aeb7).
+# once at the engine of its round (holdout21 and holdout22 at 83d4933, holdout23 and holdout24 at 508aeb7,
+# holdout25 and holdout26 at 3802048).
 # Fresh questions are the only honest test of new rules.
 PARAPHRASED_GOLD = GOLD_DIR / "paraphrased.jsonl"
 HOLDOUT_GOLD = GOLD_DIR / "holdout.jsonl"
@@ -43,6 +44,8 @@ HOLDOUT21_GOLD = GOLD_DIR / "holdout21.jsonl"
 HOLDOUT22_GOLD = GOLD_DIR / "holdout22.jsonl"
 HOLDOUT23_GOLD = GOLD_DIR / "holdout23.jsonl"
 HOLDOUT24_GOLD = GOLD_DIR / "holdout24.jsonl"
+HOLDOUT25_GOLD = GOLD_DIR / "holdout25.jsonl"
+HOLDOUT26_GOLD = GOLD_DIR / "holdout26.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

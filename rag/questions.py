@@ -332,6 +332,9 @@ def asked_noun(question: str) -> str | None:
         if w.endswith("ing") and nxt.isalpha() and nxt not in _AUXILIARIES:  # "Which booming markets ..."
             i += 1
             continue
+        if w == "head" and nxt == "of" and i + 2 < len(pieces) and pieces[i + 2].lower() in ("state", "government"):
+            head = "leader"  # "Which head of state visited?" is answered by "President Vladimir Putin"
+            break
         head = w
         i += 1
     if head is None or head in STOPWORDS or head in _NOT_NOUNS or irregular_past(head) or head in _META_NOUNS:

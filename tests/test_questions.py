@@ -35,6 +35,7 @@ from rag.questions import (
         ("Who is the head of the Korea Institute for National Unification?", "head"),
         ("What visa fee does Russia charge?", "fee"),
         ("Which booming markets did North Korea take advantage of?", "market"),
+        ("Which head of state made a visit to North Korea in June?", "leader"),
         ("Under what kind of visa arrangements will Russia employ them?", "arrangement"),
         ("What part of its workforce will Pyongyang send on?", "workforce"),
         ("What force changes an object's direction of travel?", "force"),

@@ -240,14 +240,15 @@ class Pipeline:
             result = Rejected("the answer rests on weaker evidence than the best sentence")
         if isinstance(result, Rejected) and result.used:  # the model's sentence, when not the best, is quoted too
             chose = chosen[result.used]
-        if isinstance(result, Rejected) and gate.best is not None and (
+        if isinstance(result, Rejected) and gate.best is not None and not gate.reported and (
             result.unnamed or result.invented and gate.best.score < self.settings.sure_evidence_score
         ):
             # The model could name no one for "who" or "which newspaper", or it made up the fact asked for and
             # the evidence was only borderline: the documents most likely lack it. With strong evidence, an
             # invented fact still becomes a quote of that evidence (below), which is usually right; a quote
             # after a model that named no one was wrong in all 7 cases over the 13 gold sets (6 of them
-            # questions the documents do not answer, such as the name of an anonymous source).
+            # questions the documents do not answer, such as the name of an anonymous source). A sentence that
+            # passed for naming the outlet or day asked for beside its speaker holds the fact: it is quoted.
             timings["total"] = (time.perf_counter() - t0) * 1000
             yield Answer(q, NOT_COVERED, False, (), tuple(passages), self.generator.name, timings,
                          f"refused: {result.reason}")

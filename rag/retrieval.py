@@ -94,6 +94,9 @@ class Gate:
     answerable: bool
     reason: str
     best: Evidence | None
+    # the sentence passed for holding the outlet or the day asked for beside its speaker: the fact is there
+    # whatever the model makes of it
+    reported: bool = False
 
 
 def _opens_sentence(word: str) -> bool:
@@ -569,5 +572,5 @@ class Retriever:
             if who and not reports_speech(e.sentence.text, who):
                 reasons.append(f"evidence quotes no words of {who}")
                 continue
-            return Gate(True, "ok", e)
+            return Gate(True, "ok", e, reported=reported is not None and e in reported)
         return Gate(False, "; ".join(dict.fromkeys(reasons)), None)

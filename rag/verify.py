@@ -13,6 +13,7 @@ from .questions import (
     TITLED,
     asked_phrase,
     asks_for,
+    asks_outlet,
     facility_words,
     holds,
     other_countrys_roles,
@@ -270,7 +271,9 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         # not a sign that the documents name no one: a quote of the sentence may well hold the name.
         return Rejected(f"the answer gives no {kind} although the question asks for one",
                         unnamed=kind in ("person", "name") and not holds(plain, kind, question)
-                        and not facility_words(plain) - set(terms(question)))
+                        and not facility_words(plain) - set(terms(question))
+                        # naming someone who is no outlet for "which newspaper" is naming someone
+                        and not (asks_outlet(question) and proper_names(plain) - proper_names(question)))
     if question and _NAME_FOR.search(question) and not (
         holds(plain, "name", question, known)
         and (proper_names(plain) - proper_names(question)) & proper_names(" ".join(texts))

@@ -98,6 +98,8 @@ _NAME_FOR = re.compile(
 )
 # "Which anniversary ...?": an anniversary is told by its number
 _ANNIVERSARY = re.compile(r"^\s*(what|which) anniversary\b", re.IGNORECASE)
+# "Where was the flight headed?": a destination, which the evidence writes after "to" or "for"
+_DESTINATION_ASKED = re.compile(r"\b(bound|headed|heading|destined|destination)\b", re.IGNORECASE)
 # "What kind of game ...": the noun whose kind is asked for
 _KIND_OF = re.compile(r"\b(?:kind|type|sort)s? of (\w+)", re.IGNORECASE)
 
@@ -287,6 +289,9 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         said = set(terms(plain))  # the sentence the answer took its words from, whatever its marker says
         used = max(range(len(texts)), key=lambda i: (len(said & set(terms(texts[i]))), -i)) if texts else None
         return Rejected("the answer gives no number although the question asks which anniversary", used=used)
+    if question and _DESTINATION_ASKED.search(question) and not _gives_destination(plain, texts, question):
+        # "Where was the Air Koryo flight bound?" answered with the airport it left from, not "to Pyongyang"
+        return Rejected("the answer gives no destination although the question asks for one")
     if _COMPARES.search(question) and not _RATIO.search(plain):
         return Rejected("the answer makes no comparison although the question asks for one")
     if question and _adds_nothing(plain, question_said):
@@ -419,3 +424,22 @@ def _names_kind(answer: str, noun: str, cited_texts: Sequence[str], question: st
         return True
     said = set(terms(answer))
     return any(name_in(q, said) for q in qualifiers)
+
+
+def _gives_destination(answer: str, texts: Sequence[str], question: str) -> bool:
+    """Whether the answer names a place the evidence writes after "to", "for" or "toward(s)", which the
+    question does not name; True when the evidence writes no name after these words.
+
+    Example: ("It was bound for Beijing Capital International Airport.", ["... their Air Koryo flight to
+    Pyongyang at Beijing Capital International Airport ..."], "Where was the flight bound?") -> False
+    """
+    asked = proper_names(question)
+    after = {
+        m.group(1) for text in texts
+        for m in re.finditer(rf"\b(?:to|for|toward|towards)\s+(?:the\s+)?({NAME_RUN})", for_matching(text))
+    }
+    after = {n for n in after if not name_in(n, asked)}
+    if not after:
+        return True
+    said = set(terms(answer))
+    return any(all(name_in(t, said) for t in terms(n)) for n in after)

@@ -486,3 +486,13 @@ def test_an_anniversary_is_told_by_its_number():
     assert isinstance(result, Rejected) and "which anniversary" in result.reason
     assert result.used == 1  # the sentence the model took its words from is quoted with the best one
     assert isinstance(verify("The 71st anniversary of the Korean War armistice [2].", evidence, question), Verified)
+
+
+def test_a_destination_is_what_the_evidence_writes_after_to():
+    text = ("North Korean workers check in for their Air Koryo flight to Pyongyang at Beijing Capital International "
+            "Airport in mid-July.")
+    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.6, 0.6, 0.6)]
+    question = "Where was the Air Koryo flight in the photo bound for?"
+    rejected = verify("The flight was bound for Beijing Capital International Airport [1].", evidence, question)
+    assert isinstance(rejected, Rejected) and "destination" in rejected.reason
+    assert isinstance(verify("The flight was headed to Pyongyang [1].", evidence, question), Verified)

@@ -17,7 +17,7 @@ CALIBRATION_GOLD = GOLD_DIR / "calibration.jsonl"
 # their failures then read like paraphrased's; so were holdout4 to holdout14 (100, 30 each), each first
 # scored at the engine commit of its round; so were holdout15 to holdout24 (100, 30 each), each pair scored
 # once at the engine of its round (holdout21 and holdout22 at 83d4933, holdout23 and holdout24 at 508aeb7,
-# holdout25 and holdout26 at 3802048).
+# holdout25 and holdout26 at 3802048, holdout27 and holdout28 at c2044b9).
 # Fresh questions are the only honest test of new rules.
 PARAPHRASED_GOLD = GOLD_DIR / "paraphrased.jsonl"
 HOLDOUT_GOLD = GOLD_DIR / "holdout.jsonl"
@@ -46,6 +46,8 @@ HOLDOUT23_GOLD = GOLD_DIR / "holdout23.jsonl"
 HOLDOUT24_GOLD = GOLD_DIR / "holdout24.jsonl"
 HOLDOUT25_GOLD = GOLD_DIR / "holdout25.jsonl"
 HOLDOUT26_GOLD = GOLD_DIR / "holdout26.jsonl"
+HOLDOUT27_GOLD = GOLD_DIR / "holdout27.jsonl"
+HOLDOUT28_GOLD = GOLD_DIR / "holdout28.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

@@ -641,6 +641,27 @@ def only_vaguely(text: str, noun: str) -> bool:
     return bool(mentions) and len(vague) == len(mentions)
 
 
+# "Why ...?" is answered by a sentence that gives a reason or a purpose
+_WHY = re.compile(r"^\s*(why\b|for what (reason|purpose)\b|what (was |is )?(the )?(reason|cause|motive|purpose)\b)",
+                  re.IGNORECASE)
+_REASON = re.compile(
+    r"\b(because|since|as|due to|owing to|thanks to|amid|after|following|given|in response|so that|in order|"
+    r"to [a-z]+|reasons?|results?|resulted|prompt\w*|led|leads|causes?|caused|seeks?|sought|aims?|aimed|intent|"
+    r"needs?|requires?|benefits?|signals?|fund\w*|for (?:its|their|the|his|her|maximum) [a-z]+)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_why(question: str) -> bool:
+    """Whether the question asks for a reason or a purpose."""
+    return bool(_WHY.match(_asked(question)))
+
+
+def gives_reason(text: str) -> bool:
+    """Whether the text gives a reason or purpose: "as this sector has become ...", "Given the rise in ..."."""
+    return bool(_REASON.search(_QUOTED.sub(" ", for_matching(text))) or _REASON.search(quoted(text)))
+
+
 # People named by what they do, as a group: "Intelligence agencies have been monitoring ...", "Experts predict"
 _GROUP = re.compile(r"\b(agencies|experts|officials|analysts|authorities|researchers|diplomats|scientists|lawmakers)\b",
                     re.IGNORECASE)

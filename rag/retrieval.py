@@ -20,9 +20,11 @@ from .questions import (
     asks_about_statement,
     asks_for,
     asks_time_unit,
+    asks_why,
     attribution,
     calendar_word,
     described,
+    gives_reason,
     holds,
     institutions,
     long_names,
@@ -550,6 +552,10 @@ class Retriever:
                 continue
             if not has_fact(e):
                 reasons.append(f"question asks for a {kind}, evidence gives none")
+                continue
+            if asks_why(question) and not gives_reason(self.context_text(e.sentence)):
+                # "Why did North Korea cancel the game?" is not answered by the sentence that it cancelled it
+                reasons.append("question asks why, evidence gives no reason")
                 continue
             if reported is not None and kind == "date" and not statement and e not in reported and (
                 outside := attribution(e.sentence.text)

@@ -9,9 +9,11 @@ from rag.questions import (
     asks_about_statement,
     asks_for,
     asks_outlet,
+    asks_why,
     attribution,
     described,
     describing,
+    gives_reason,
     holds,
     institutions,
     named_thing,
@@ -340,3 +342,13 @@ def test_a_share_is_answered_by_a_percentage_or_a_fraction():
 )
 def test_the_unit_of_time_asked_for(question, unit):
     assert asks_for(question) == "date" and time_unit(question) == unit
+
+
+def test_a_why_question_wants_a_reason():
+    assert asks_why("Why did North Korea cancel the basketball game?")
+    assert asks_why("What reason did North Korea give for cancelling the game?")
+    assert not asks_why("What did North Korea cancel?")
+    assert not gives_reason('"I heard that North Korea recently canceled a friendly basketball game with a Chinese '
+                            'team that was previously scheduled for early July," another source said.')
+    assert gives_reason("Given the rise in earnings, this number is believed to have increased over time.")
+    assert gives_reason("The redeployment is significant, as this sector has become a source of income.")

@@ -659,7 +659,7 @@ def asks_why(question: str) -> bool:
 
 def gives_reason(text: str) -> bool:
     """Whether the text gives a reason or purpose: "as this sector has become ...", "Given the rise in ..."."""
-    return bool(_REASON.search(_QUOTED.sub(" ", for_matching(text))) or _REASON.search(quoted(text)))
+    return bool(_REASON.search(for_matching(text)))
 
 
 # People named by what they do, as a group: "Intelligence agencies have been monitoring ...", "Experts predict"

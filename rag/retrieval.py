@@ -417,7 +417,10 @@ class Retriever:
         another country in the place of one the question names. (5) A candidate after the first must score
         RUNNER_UP_RATIO of the best sentence: when the best match lacks the fact, a much weaker one is about
         something else; but when a sure match (`sure_score`) lacks the person asked for, the next sentence
-        may name who said it, needing only SPECIFIC_SCORE_RATIO of `min_score`.
+        may name who said it, needing only SPECIFIC_SCORE_RATIO of `min_score`. (6) For "which newspaper" or
+        "on which day" of a statement, a sentence passes whatever its score when the outlet or day stands
+        outside its quotation marks beside a word of the question. (7) "Why" wants a word that gives a reason
+        in or around the sentence; "which X" is not answered by "some X".
         `min_score` is calibrated with `rag calibrate` on eval/gold/calibration.jsonl (questions kept apart
         from the evaluation set): the threshold that maximises balanced accuracy of answer-vs-refuse.
         """

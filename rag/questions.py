@@ -184,7 +184,7 @@ def other_period(question: str, text: str) -> bool:
 
 def asks_time_unit(question: str) -> bool:
     """Whether the question asks for a year, a month, a day or a date ("On which day of the week ...?")."""
-    return bool(_DATE_UNIT.match(_asked(question)))
+    return time_unit(question) is not None
 
 
 def time_unit(question: str) -> str | None:
@@ -397,13 +397,15 @@ def described(question: str) -> str:
     Example: "The country whose president visited North Korea in June is expected to hire what?" ->
     "president visited North Korea in June"
     """
-    clauses = []
-    for m in _DESCRIBED.finditer(question):
-        clause = m.group(1)
-        if (verb := _MAIN_VERB.search(clause, 1)) and len(clause[: verb.start()].split()) >= 2:
-            clause = clause[: verb.start()]
-        clauses.append(clause.strip())
-    return " ".join(clauses)
+    return " ".join(_clause(m).strip() for m in _DESCRIBED.finditer(question))
+
+
+def _clause(m: re.Match[str]) -> str:
+    """The describing clause of a _DESCRIBED match, up to an auxiliary after its own verb, unstripped."""
+    clause = m.group(1)
+    if (verb := _MAIN_VERB.search(clause, 1)) and len(clause[: verb.start()].split()) >= 2:
+        clause = clause[: verb.start()]
+    return clause
 
 
 _ASKING_WORD = re.compile(r"\b(what|which|who|whom|when|where|why|how)\b", re.IGNORECASE)
@@ -411,6 +413,7 @@ _ASKING_WORD = re.compile(r"\b(what|which|who|whom|when|where|why|how)\b", re.IG
 _WHICH_COUNTRY = {"that": "Which country", "which": "Which country", "whose": "Which country's",
                   "where": "In which country", "to which": "To which country", "in which": "In which country",
                   "with which": "With which country", "from which": "From which country"}
+_COUNTRY_HEAD = re.compile(rf"\w+ (?:[\w'-]+ ){{0,2}}?(country|nation)\s+({'|'.join(_WHICH_COUNTRY)})\b", re.IGNORECASE)
 
 
 def describing(question: str) -> tuple[str, str] | None:
@@ -422,13 +425,10 @@ def describing(question: str) -> tuple[str, str] | None:
     needs skilled labor for its Far East development?")
     """
     for m in _DESCRIBED.finditer(question):
-        head = re.match(r"\w+ (?:[\w'-]+ ){0,2}?(country|nation)\s+(that|which|whose|where|to which|in which|"
-                        r"with which|from which)\b", m.group(0), re.IGNORECASE)
+        head = _COUNTRY_HEAD.match(m.group(0))
         if head is None:
             continue
-        clause = m.group(1)
-        if (verb := _MAIN_VERB.search(clause, 1)) and len(clause[: verb.start()].split()) >= 2:
-            clause = clause[: verb.start()]
+        clause = _clause(m)
         phrase = question[m.start(): m.start(1) + len(clause)].strip()
         clause = clause.strip()
         # a clause that runs on into what the question asks ("... needs skilled labor for what purpose") is

@@ -55,6 +55,8 @@ def _print_answer(answer: Answer, as_json: bool) -> None:
     print(answer.answer)
     for c in answer.citations:
         print(f'  [{c.n}] "{c.quote}" — {c.title} ({c.doc_id}, chars {c.start}-{c.end})')
+    for m in answer.metadata:
+        print(f"  [{m.field}] {m.value} — {m.title} ({m.doc_id}, from its metadata)")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

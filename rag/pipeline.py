@@ -16,10 +16,10 @@ from .errors import IndexStaleError, InputError, ModelError
 from .generation import ExtractiveGenerator, Generator, StopSignal, build_messages, echoes_example
 from .index import Index, check_fresh, load_index
 from .places import countries
-from .questions import asked_noun, asks_for, describing, holds, parts, sort_asked
+from .questions import asked_noun, asks_byline, asks_for, describing, holds, parts, sort_asked
 from .retrieval import EVIDENCE_CHUNKS, Retriever, build_query
 from .settings import Settings
-from .types import NOT_COVERED, Answer, Citation, Evidence, Passage, Turn
+from .types import NOT_COVERED, Answer, Citation, Evidence, MetadataFact, Passage, Turn
 from .verify import Rejected, Verified, verify
 
 log = logging.getLogger(__name__)
@@ -182,6 +182,15 @@ class Pipeline:
         # wider list that evidence is drawn from.
         wide = self.retriever.retrieve(query, max(k, EVIDENCE_CHUNKS), qvec)
         passages = wide[:k]
+        if asks_byline(q) and (fact := self._byline(wide)) is not None:
+            # the byline is metadata, not text: said as what the document's metadata records, with no quote
+            timings = {"retrieve": (time.perf_counter() - t0) * 1000, "generate": 0.0}
+            timings["total"] = timings["retrieve"]
+            names = [a.strip() for a in re.split(r"[,;]| and ", fact.value) if a.strip()]
+            said = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            yield Answer(q, f"“{fact.title}” is by {said}, according to its byline.", True, (), tuple(passages),
+                         self.generator.name, timings, "metadata: byline", (fact,))
+            return
         evidence = self.retriever.evidence(q, query, wide, qvec)
         gate = self.retriever.gate(
             q, evidence, self.settings.min_evidence_score, query=query, sure_score=self.settings.sure_evidence_score
@@ -308,6 +317,7 @@ class Pipeline:
         citations, a quote cited by both parts listed once, and a part the documents do not answer said so."""
         texts: list[str] = []
         citations: list[Citation] = []
+        facts: list[MetadataFact] = []
         passages: dict[int, Passage] = {}
         for a in answers:
             if not a.answered:
@@ -321,13 +331,22 @@ class Pipeline:
                     citations.append(same)
                 number[c.n] = same.n
             texts.append(_renumber(a.answer, number))
+            facts += [f for f in a.metadata if f not in facts]
             for p in a.passages:
                 passages.setdefault(p.chunk.chunk_id, p)
         timings = {k: sum(a.timings_ms.get(k, 0.0) for a in answers) for k in ("retrieve", "generate")}
         timings["total"] = (time.perf_counter() - t0) * 1000
         mode = "parts: " + " | ".join(a.mode for a in answers)
         return Answer(question, " ".join(texts), True, tuple(citations), tuple(passages.values()),
-                      self.generator.name, timings, mode)
+                      self.generator.name, timings, mode, tuple(facts))
+
+    def _byline(self, wide: Sequence[Passage]) -> MetadataFact | None:
+        """The authors of the best-matching document that records them, or None when none does."""
+        for p in wide:
+            doc = self.index.documents[p.chunk.doc_id]
+            if authors := doc.metadata.get("authors", "").strip():
+                return MetadataFact(doc.doc_id, doc.title, "authors", authors)
+        return None
 
     def _choose_evidence(self, evidence: list[Evidence], best: Evidence | None) -> list[Evidence]:
         """The gate's sentence first, then the next best, at most max_evidence of them."""

@@ -652,6 +652,32 @@ _REASON = re.compile(
 )
 
 
+# "Who wrote the article?", "Which reporters are credited in the byline?": who wrote the document itself
+_BYLINE_WORD = re.compile(r"\bbylines?\b", re.IGNORECASE)
+_AUTHORSHIP = re.compile(r"\b(wrote|written|authored|penned|reporters?|journalists?|authors?|writers?|credited)\b",
+                         re.IGNORECASE)
+_THIS_PIECE = re.compile(r"\b(?:this|the|that) (?:news )?(?:article|story|piece)\b|\b(?:article|story|piece)'s\b",
+                         re.IGNORECASE)
+# another written thing, or a credit that is not the byline: "Who wrote the UN report?", "the photo's credit"
+_OTHER_WORK = re.compile(r"\b(reports?|novels?|books?|plays?|poems?|resolutions?|letters?|laws?|songs?|scripts?|"
+                         r"code|languages?|statements?|columns?|photos?|photographs?|pictures?|images?|captions?)\b",
+                         re.IGNORECASE)
+_ASKS_WHO = re.compile(r"^\s*(?:who|whom|name|list|(?:which|what) (?:reporters?|journalists?|writers?|authors?|"
+                       r"people|persons?|names?)|what (?:is|are|was|were) the (?:names?|byline))\b", re.IGNORECASE)
+
+
+def asks_byline(question: str) -> bool:
+    """Whether the question asks who wrote the document itself: the byline, which is metadata, not text.
+
+    Example: "Who are the reporters on this story?" -> True; "Who wrote the novel Pride and Prejudice?" -> False;
+    "When was the article written?" -> False
+    """
+    q = _asked(question)
+    if not _ASKS_WHO.match(q) or _OTHER_WORK.search(q):
+        return False
+    return bool(_BYLINE_WORD.search(q) or _AUTHORSHIP.search(q) and _THIS_PIECE.search(q))
+
+
 def asks_why(question: str) -> bool:
     """Whether the question asks for a reason or a purpose."""
     return bool(_WHY.match(_asked(question)))

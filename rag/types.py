@@ -86,6 +86,20 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class MetadataFact:
+    """A fact about a document from its metadata, not its text: the byline. Invariant: value ==
+    document(doc_id).metadata[field]."""
+
+    doc_id: str
+    title: str
+    field: str
+    value: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Turn:
     """One earlier message of the conversation."""
 
@@ -108,8 +122,10 @@ class Answer:
     passages: tuple[Passage, ...]
     model: str
     timings_ms: dict[str, float]
-    # why the answer took the form it has: "generated", "extractive", "fallback: ...", "refused: ..."
+    # why the answer took the form it has: "generated", "extractive", "fallback: ...", "refused: ...", "metadata"
     mode: str = ""
+    # what the answer says from the documents' metadata rather than their text ("Who wrote the article?")
+    metadata: tuple[MetadataFact, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -117,6 +133,7 @@ class Answer:
             "answer": self.answer,
             "answered": self.answered,
             "citations": [c.to_dict() for c in self.citations],
+            "metadata": [m.to_dict() for m in self.metadata],
             "passages": [p.to_dict() for p in self.passages],
             "model": self.model,
             "mode": self.mode,

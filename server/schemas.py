@@ -59,6 +59,16 @@ class CitationOut(BaseModel):
     score: float
 
 
+class MetadataOut(BaseModel):
+    """A fact from a document's metadata, not its text (the byline). Invariant: value == GET
+    /documents/{doc_id} [field]."""
+
+    doc_id: str
+    title: str
+    field: str
+    value: str
+
+
 class PassageOut(BaseModel):
     """A retrieved chunk with its retrieval score."""
 
@@ -75,9 +85,12 @@ class AnswerOut(BaseModel):
     answer: str
     answered: bool
     citations: list[CitationOut]
+    metadata: list[MetadataOut] = Field(
+        default_factory=list, description="what the answer says from document metadata (the byline), not quoted"
+    )
     passages: list[PassageOut]
     model: str
-    mode: str = Field(description='"generated", "extractive", "fallback: ..." or "refused: ..."')
+    mode: str = Field(description='"generated", "extractive", "fallback: ...", "refused: ..." or "metadata: ..."')
     timings_ms: dict[str, float]
 
 

@@ -336,3 +336,38 @@ def test_a_described_country_the_documents_do_not_name_is_refused(article_index,
     p = make(article_index, minilm, ExtractiveGenerator())
     a = p.ask("In which city did North Korea play friendlies against the country that won the 2018 World Cup?")
     assert not a.answered and not a.citations
+
+
+def test_the_byline_is_answered_from_metadata_without_a_quote(article_index, minilm):
+    p = make(article_index, minilm, ExtractiveGenerator())
+    a = p.ask("Who are the reporters credited in the byline?")
+    assert a.answered
+    assert a.mode == "metadata: byline"
+    assert a.citations == ()  # the byline is not body text: nothing to quote
+    (fact,) = a.metadata
+    doc = p.documents[fact.doc_id]
+    assert (fact.field, fact.value, fact.title) == ("authors", doc.metadata["authors"], doc.title)
+    assert "Chung Yeong-Gyo and Seo Ji-Eun" in a.answer
+    assert a.to_dict()["metadata"] == [{"doc_id": doc.doc_id, "title": doc.title, "field": "authors",
+                                        "value": "Chung Yeong-Gyo, Seo Ji-Eun"}]
+
+
+def test_a_byline_question_on_documents_without_authors_goes_to_the_gate(article_index, minilm):
+    p = make(article_index, minilm, ExtractiveGenerator())
+    doc = next(iter(p.documents.values()))
+    doc.metadata.pop("authors")  # the document object is shared with the index: restore it after
+    try:
+        a = p.ask("Who wrote the article?")
+    finally:
+        doc.metadata["authors"] = "Chung Yeong-Gyo, Seo Ji-Eun"
+    assert not a.answered
+    assert a.metadata == ()
+
+
+def test_a_byline_part_keeps_its_metadata_beside_the_other_parts_quotes(article_index, minilm):
+    p = make(article_index, minilm, ExtractiveGenerator())
+    a = p.ask("Who wrote the article, and when was it updated?")
+    assert a.answered
+    assert [m.field for m in a.metadata] == ["authors"]
+    assert any("August 1" in c.quote for c in a.citations)
+    assert_quotes_valid(p, a)

@@ -7,6 +7,7 @@ import pytest
 from rag.questions import (
     asked_noun,
     asks_about_statement,
+    asks_byline,
     asks_for,
     asks_outlet,
     asks_why,
@@ -352,3 +353,34 @@ def test_a_why_question_wants_a_reason():
                             'team that was previously scheduled for early July," another source said.')
     assert gives_reason("Given the rise in earnings, this number is believed to have increased over time.")
     assert gives_reason("The redeployment is significant, as this sector has become a source of income.")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who wrote the article?",
+        "Who are the reporters on this story?",
+        "Which reporters are credited in the article's byline?",
+        "Name one of the reporters who wrote this article.",
+        "What is the byline of the article?",
+        "Who shares the byline with Seo Ji-eun on this story?",
+    ],
+)
+def test_a_question_about_the_byline_asks_who_wrote_the_document(question):
+    assert asks_byline(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who wrote the novel Pride and Prejudice?",
+        "Who authored the UN report released in March?",
+        "According to the article, who wrote the UN report?",
+        "When was the article written?",
+        "Who supplied the photo in the article?",
+        "According to the article, who visited North Korea in June?",
+        "Who reported hearing that the game was called off?",
+    ],
+)
+def test_other_questions_about_writing_or_the_article_are_not_about_its_byline(question):
+    assert not asks_byline(question)

@@ -114,6 +114,18 @@ def test_ask_refuses_what_the_documents_do_not_cover(client: TestClient) -> None
     assert r.json()["citations"] == []
 
 
+def test_ask_gives_the_byline_from_the_documents_metadata(client: TestClient) -> None:
+    r = client.post("/ask", json={"question": "Who wrote the article?"})
+    assert r.status_code == 200
+    answer = r.json()
+    assert answer["answered"] is True
+    assert answer["citations"] == []
+    (fact,) = answer["metadata"]
+    doc = client.get(f"/documents/{fact['doc_id']}").json()
+    assert doc[fact["field"]] == fact["value"]  # the oracle: the fact is the document's own metadata
+    assert "Seo Ji-Eun" in answer["answer"]
+
+
 def test_ask_accepts_history_and_top_k(client: TestClient) -> None:
     history = [{"role": "user", "content": RUSSIA_Q}, {"role": "assistant", "content": "To Russia [1]."}]
     r = client.post("/ask", json={"question": "Why are they being moved?", "history": history, "top_k": 2})

@@ -112,6 +112,23 @@ def test_follow_up_and_refusal_on_a_phone_screen(live_server: str, browser: obje
     page.close()
 
 
+def test_a_byline_answer_shows_its_metadata_apart_from_quotes(live_server: str, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    page.goto(live_server)
+    expect(page.locator("#status")).to_have_attribute("data-state", "ok", timeout=30_000)
+    page.get_by_label("Your question").fill("Who wrote the article?")
+    page.keyboard.press("Enter")
+    answer = page.locator(".turn-answer").last
+    expect(answer).not_to_have_class(re.compile(r"\bis-pending\b"), timeout=30_000)
+    expect(answer.locator(".answer-label")).to_have_text("Answer")
+    expect(answer.locator(".metadata-fact")).to_have_count(1)
+    assert answer.locator(".metadata-value").inner_text() == "Chung Yeong-Gyo, Seo Ji-Eun"
+    expect(answer.locator(".citation-card")).to_have_count(0)  # nothing is shown as a quote
+    page.close()
+
+
 def test_not_helpful_asks_what_was_wrong_and_sends_the_comment(live_server: str, browser: object) -> None:
     from playwright.sync_api import expect
 

@@ -200,6 +200,7 @@
     view.body.setAttribute("aria-busy", "false");
 
     if (answer.citations.length) view.card.appendChild(citationCards(answer.citations));
+    if (answer.metadata && answer.metadata.length) view.card.appendChild(metadataNotes(answer.metadata));
     view.card.appendChild(answerFooter(answer, question));
   }
 
@@ -222,6 +223,20 @@
       list.appendChild(item);
     }
     wrap.appendChild(list);
+    return wrap;
+  }
+
+  // Facts the answer takes from a document's metadata (its byline): not quotes, so shown apart from them.
+  function metadataNotes(facts) {
+    const wrap = el("section", "metadata-facts");
+    wrap.setAttribute("aria-label", "From document metadata");
+    for (const f of facts) {
+      const note = el("p", "metadata-fact");
+      note.appendChild(el("span", "metadata-field", `${f.field}: `));
+      note.appendChild(el("span", "metadata-value", f.value));
+      note.appendChild(el("span", "citation-title", ` — ${f.title || f.doc_id} (document metadata)`));
+      wrap.appendChild(note);
+    }
     return wrap;
   }
 

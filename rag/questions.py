@@ -210,14 +210,21 @@ _LEAD_CLAUSE = re.compile(
 )
 
 
+# A request wrapped around the question: "Tell me how many ...", "Can you tell me who ...", "Please say when ..."
+_REQUEST = re.compile(r"^\s*(?:please,?\s+)?(?:(?:can|could|would) you\s+(?:please\s+)?)?(?:tell me|say|let me know|"
+                      r"do you know|i (?:want|would like|'d like) to know)\s+(?=(?:how|what|which|who|whom|whose|"
+                      r"when|where|why)\b)", re.IGNORECASE)
+
+
 def _asked(question: str) -> str:
     """The part of the question that asks: after a semicolon, the clause that follows it, and after a
-    leading clause, the question word and what follows.
+    leading clause, the question word and what follows; a request around it ("Tell me how many ...") is
+    left out.
 
     Examples: "It called off a game; in which city did it play instead?" -> " in which city did it play
     instead?"; "When the game was cancelled, where did they play?" -> "where did they play?"
     """
-    asked = for_matching(question).rsplit(";", 1)[-1]
+    asked = _REQUEST.sub("", for_matching(question).rsplit(";", 1)[-1])
     if m := _LEAD_CLAUSE.match(asked):
         return m.group(1)
     return asked
@@ -461,6 +468,29 @@ def asks_for(question: str) -> str | None:
         if pattern.search(_asked(question)):
             return kind
     return None
+
+
+def _count_modifiers(question: str, noun: str) -> set[str]:
+    """The words right before a counted noun of a "how many" question that say which of them it counts.
+
+    Example: ("How many cryptocurrency exchanges have they targeted?", "exchange") -> {"cryptocurrency"}:
+    "over 20 public exchanges" is no count of them
+    """
+    m = _HOW_MANY.match(_asked(question))
+    if not m:
+        return set()
+    names = proper_names(question)
+    ws = [w for w in m.group(1).split() if w.isalpha() or "-" in w]
+    found: set[str] = set()
+    for i, w in enumerate(ws):
+        if terms(w) == [noun]:
+            for before in reversed(ws[:i]):
+                t = terms(before)
+                if not t or name_in(t[0], names):
+                    break
+                found.add(t[0])
+            break
+    return found
 
 
 def counted(question: str) -> list[str]:
@@ -719,7 +749,8 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
                 before = plain[: m.start()].split()
                 if before and before[-1][:1].isupper() and len(before) > 1:
                     continue  # part of a name: "Resolution 2397", "Covid 19"
-                if any(name_in(n, set(terms(m.group(2)))) for n in nouns):
+                after = set(terms(m.group(2)))
+                if any(name_in(n, after) and not _count_modifiers(question, n) - set(terms(text)) for n in nouns):
                     return True
             return False
         return bool(_HAS_NUMBER.search(text))

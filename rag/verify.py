@@ -237,6 +237,16 @@ def grounded(claim: str, cited_texts: Sequence[str], question: str) -> bool:
     return supports(claim, cited_texts, given) and adds_from(claim, cited_texts, question)
 
 
+# Someone the text describes without naming: "a source familiar with the matter", "another source"
+_SOMEONE = re.compile(r"\b(?:a|an|another|one|the)\s+(?:[a-z-]+\s+){0,2}(sources?|officials?|insiders?|"
+                      r"photographers?|reporters?|journalists?|witness(?:es)?|diplomats?)\b", re.IGNORECASE)
+
+
+def _someone_unnamed(text: str) -> set[str]:
+    """The nouns of unnamed people the text speaks of. Example: "Another source said so." -> {"source"}"""
+    return {t for m in _SOMEONE.finditer(text) for t in terms(m.group(1))}
+
+
 def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known: str = "") -> Verified | Rejected:
     """Check a generated answer against the numbered evidence it was given (markers are 1-based).
 
@@ -274,6 +284,9 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         return Rejected(f"the answer gives no {kind} although the question asks for one",
                         unnamed=kind in ("person", "name") and not holds(plain, kind, question)
                         and not facility_words(plain) - set(terms(question))
+                        # "Who supplied the photo?" answered "a source": someone unnamed, whom the question
+                        # did not mention, is an answer ("Who is the source?" answered so names no one)
+                        and not _someone_unnamed(plain) - set(terms(question))
                         # naming someone who is no outlet for "which newspaper" is naming someone
                         and not (asks_outlet(question) and proper_names(plain) - proper_names(question)))
     if question and _NAME_FOR.search(question) and not (

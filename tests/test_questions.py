@@ -384,3 +384,17 @@ def test_a_question_about_the_byline_asks_who_wrote_the_document(question):
 )
 def test_other_questions_about_writing_or_the_article_are_not_about_its_byline(question):
     assert not asks_byline(question)
+
+
+def test_a_request_around_the_question_is_left_out():
+    assert asks_for("Tell me how many exchanges they have held.") == "number"
+    assert asks_for("Can you tell me when the report was published?") == "date"
+    assert asks_for("Please tell me where the matches were held.") == "place"
+
+
+def test_a_count_must_be_of_the_kind_the_question_names():
+    question = "Tell me how many cryptocurrency exchanges North Korean hackers have targeted."
+    assert not holds("North Korea and Russia have conducted over 20 public exchanges this year.", "number", question)
+    assert holds("Hackers targeted 12 cryptocurrency exchanges.", "number", question)
+    football = "How many friendly football matches were played?"
+    assert holds("It hosted two friendly matches between the women's football teams.", "number", football)

@@ -281,6 +281,15 @@ def test_answers_naming_no_one_for_who_are_flagged(question, answer, unnamed):
     assert result.unnamed is unnamed
 
 
+def test_someone_unnamed_whom_the_question_does_not_mention_is_an_answer():
+    caption = [Evidence(Sentence(0, "d", 0, 10, "Workers check in at the airport, as shown in this photo provided by "
+                                 "a source."), 0.7, 0.7, 0.7)]
+    supplied = verify("A source [1].", caption, "Who supplied the photo?")
+    assert isinstance(supplied, Rejected) and not supplied.unnamed  # a quote of the caption answers it
+    named = verify("A source [1].", caption, "Who is the source of the photo?")
+    assert isinstance(named, Rejected) and named.unnamed  # the question already speaks of a source
+
+
 def test_a_name_the_conversation_gave_is_no_answer_to_a_follow_up():
     text = "North Korean workers check in for their Air Koryo flight, in a photo from Yonhap News Agency."
     evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.6, 0.6, 0.6)]

@@ -74,6 +74,9 @@ HEAD_COSINE = 0.43
 WORD_CACHE = 20_000  # word vectors kept between questions
 BRIDGE_SENTENCES = 2  # sentences that may hold what a clause describing a country says
 OTHER_EVIDENCE = 8  # sentences that may supply a number or month of the question the candidate lacks
+COMMON_TERM_SHARE = 0.25
+# words that name the kind of place asked for, not what the question is about: any city "says" city
+_PLACE_KINDS = frozenset("city cities province provinces region regions town towns country countries place".split())
 RUNNER_UP_RATIO = 0.75  # a gate candidate must score this share of the best sentence (0.8 lost two answers)
 # Few sentences hold a number, a time or a name, and one that does passes the gate's other checks only
 # when it names what the question names; such a sentence needs this share of min_score. "Which newspaper
@@ -138,6 +141,11 @@ def _mentioned(name: str, vocabulary: set[str] | dict[str, int]) -> bool:
     return is_country_in(name, vocabulary)
 
 
+def _demonym(word: str) -> bool:
+    """Whether the word is a people's name for a country named by several words: "korean" (North Korea)."""
+    return word.endswith("an") and in_country_name(word[:-1])
+
+
 def _specific_names(names: set[str]) -> set[str]:
     """The names that stand for a person or thing rather than a country or a month.
 
@@ -147,7 +155,8 @@ def _specific_names(names: set[str]) -> set[str]:
     """
     return {
         n for n in names
-        if not all(in_country_name(p) or country_words(p.title()) or calendar_word(p) for p in n.split("-") if p)
+        if not all(in_country_name(p) or country_words(p.title()) or calendar_word(p) or _demonym(p)
+                   for p in n.split("-") if p)
     }
 
 
@@ -417,10 +426,12 @@ class Retriever:
         another country in the place of one the question names. (5) A candidate after the first must score
         RUNNER_UP_RATIO of the best sentence: when the best match lacks the fact, a much weaker one is about
         something else; but when a sure match (`sure_score`) lacks the person asked for, the next sentence
-        may name who said it, needing only SPECIFIC_SCORE_RATIO of `min_score`. (6) For "which newspaper" or
-        "on which day" of a statement, a sentence passes whatever its score when the outlet or day stands
-        outside its quotation marks beside a word of the question. (7) "Why" wants a word that gives a reason
-        in or around the sentence; "which X" is not answered by "some X".
+        may name who said it, needing only SPECIFIC_SCORE_RATIO of `min_score`. Such a weaker candidate must
+        also share a word with the question that is not common in the documents (in more than
+        COMMON_TERM_SHARE of the sentences, as "workers" is here), or one close to it in meaning.
+        (6) For "which newspaper" or "on which day" of a statement, a sentence passes whatever its score
+        when the outlet or day stands outside its quotation marks beside a word of the question. (7) "Why"
+        wants a word that gives a reason in or around the sentence; "which X" is not answered by "some X".
         `min_score` is calibrated with `rag calibrate` on eval/gold/calibration.jsonl (questions kept apart
         from the evaluation set): the threshold that maximises balanced accuracy of answer-vs-refuse.
         """
@@ -454,6 +465,7 @@ class Retriever:
                 fact[sid] = holds(e.sentence.text, kind, question, known)
             return fact[sid]
 
+        common = COMMON_TERM_SHARE * len(self.index.sentences)  # a term in more sentences than this is common
         candidates = list(evidence[:look])
         spoke = None
         if kind == "person" and evidence[0].score >= sure_score:
@@ -572,6 +584,16 @@ class Retriever:
                 # the fact asked for sits in a sentence that only its neighbour ties to the question:
                 # "Where was the summit held?" is not answered by the next sentence's "Far East"
                 reasons.append(f"the {kind} given is in a sentence about something else")
+                continue
+            if (kind and e is not evidence[0] and e is not spoke and not (reported and e in reported)
+                    and (rare := [t for t in topic if self.index.sentence_df.get(t, 0) <= common
+                                  and t not in _PLACE_KINDS])
+                    and not self.says_any(rare, e.sentence.text)
+                    and not any(name_in(n, set(terms(e.sentence.text))) for n in specific)):
+                # a weaker sentence that shares only words common in the documents ("workers") with the
+                # question is about something else: "In which Chinese city did the factory unrest occur?" is
+                # not answered by the sentence on departures at Beijing's airport
+                reasons.append(f"the {kind} given is in a sentence that shares only common words with the question")
                 continue
             if kind in ("number", "date") and _swaps_country(asked_countries, e.sentence.text):
                 # "How many exchanges have North Korea and China held?" is not answered by the number of

@@ -65,6 +65,9 @@ def test_says_allows_words_close_in_meaning(article_index, minilm, noun, text, s
         ("Why did North Korea cancel the friendly basketball game with the Chinese team?", "gives no reason"),
         # "unrest in some factories in China" does not say which factories
         ("Which Chinese factories experienced unrest during the pandemic?", "does not say which factory"),
+        # the factory sentence names no city; the airport sentence that does shares only "workers" with it
+        ("In which Chinese city did the factory unrest among North Korean workers occur?",
+         "shares only common words with the question"),
         # Wednesday is the day the source told the paper of the demand, not the day China made it
         ("On what day of the week did China demand the repatriation of the workers?", "the day someone spoke of it"),
     ],

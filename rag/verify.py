@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .places import country_words, is_capital, is_country_in
+from .places import countries, country_words, is_capital, is_country_in
 from .questions import (
     CALENDAR_NAMES,
     NAME_RUN,
@@ -341,7 +341,67 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         return Rejected(f"the answer does not say what kind of {sort.group(1)}")
     if dropped := _dropped_qualifier(plain, [texts[i] for i in order]):
         return Rejected(f"the answer drops {dropped!r} before a number or time")
+    if _COUNTRY_ASKED.search(question) and (nearer := _nearer_country(plain, question, [texts[i] for i in order])):
+        # "Which country told the workers to go home?" answered "Russia" from "Following China's directive that
+        # North Korean workers ... return home, Pyongyang has decided to relocate them to Russia": a quote of the
+        # sentence lets the reader see which country did what
+        return Rejected(f"the cited sentence puts {nearer.title()} nearer the question's words than the answer's "
+                        f"country")
     return Verified(" ".join(rendered), tuple(order))
+
+
+_COUNTRY_ASKED = re.compile(r"\b(?:which|what) (?:\w+ )?(?:country|countries|nation|nations)\b", re.IGNORECASE)
+
+
+def _country_positions(text: str) -> dict[str, list[int]]:
+    """Token positions of each country the text names (by name, demonym or capital; two-word names too)."""
+    toks = [t.removesuffix("'s") for t in tokens(text)]
+    found: dict[str, list[int]] = {}
+    for i, tok in enumerate(toks):
+        if not tok[:1].isupper():
+            continue
+        named = countries(tok, capitals=True)
+        if i + 1 < len(toks):  # "North Korean": a country of the two words together, not of the next alone
+            named |= countries(f"{tok} {toks[i + 1]}", capitals=True) - countries(toks[i + 1], capitals=True)
+        for c in named:
+            found.setdefault(c, []).append(i)
+    return found
+
+
+def _forms(term: str) -> set[str]:
+    """The term, the verbs it may be a past form of, and the verb of an -ing form ("relocating": "relocate")."""
+    forms = verb_forms(term)
+    if term.endswith("ing") and len(term) > 5:
+        forms |= {term[:-3], term[:-3] + "e"}
+    return forms
+
+
+def _nearer_country(answer: str, question: str, cited: Sequence[str]) -> str | None:
+    """Another country of the cited sentences that stands nearer the question's words than the one country
+    the answer gives ("which country" questions); None when the answer's country is nearest or not alone.
+
+    Distance is counted in words from a mention of the country to the nearest word of the question (or a
+    past form of it) that is no country's. Example: ("Russia.", "Which country told the workers to go home?",
+    ["Following China's directive that workers return home, Pyongyang has decided to relocate them to Russia."])
+    -> "china"
+    """
+    asked = countries(question, capitals=True)
+    said = countries(answer, capitals=True) - asked
+    if len(said) != 1:
+        return None
+    given = next(iter(said))
+    wanted = {f for t in terms(question) if not country_words(t.title()) for f in _forms(t)}
+    for text in cited:
+        toks = tokens(text)
+        near = [i for i, tok in enumerate(toks) if set(terms(tok)) & wanted]
+        places = {c: ps for c, ps in _country_positions(text).items() if c not in asked}
+        if given not in places or not near:
+            continue
+        distance = {c: min(abs(p - j) for p in ps for j in near) for c, ps in places.items()}
+        closer = [c for c in distance if distance[c] < distance[given]]
+        if closer:
+            return min(closer, key=lambda c: distance[c])
+    return None
 
 
 # A name right after a common noun ("spokesperson Lin Jian"), right before it when another name follows

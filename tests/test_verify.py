@@ -505,3 +505,16 @@ def test_a_destination_is_what_the_evidence_writes_after_to():
     rejected = verify("The flight was bound for Beijing Capital International Airport [1].", evidence, question)
     assert isinstance(rejected, Rejected) and "destination" in rejected.reason
     assert isinstance(verify("The flight was headed to Pyongyang [1].", evidence, question), Verified)
+
+
+def test_a_country_the_sentence_puts_away_from_the_questions_words_is_not_taken():
+    sentence = ("Following China's directive that North Korean workers with expired visas return home, Pyongyang has "
+                "reportedly decided to relocate them to Russia.")
+    evidence = [Evidence(Sentence(0, "d", 0, 10, sentence), 0.7, 0.7, 0.7)]
+    told = "Which country told North Korean workers whose visas had run out to go back home?"
+    result = verify("Russia [1].", evidence, told)
+    assert isinstance(result, Rejected) and "puts China nearer" in result.reason
+    assert not result.invented and not result.unnamed  # a quote of the sentence is shown instead
+    assert isinstance(verify("China [1].", evidence, told), Verified)
+    moving = "Which country is Pyongyang relocating its workers to?"
+    assert isinstance(verify("Russia [1].", evidence, moving), Verified)

@@ -16,7 +16,7 @@ from .errors import IndexStaleError, InputError, ModelError
 from .generation import ExtractiveGenerator, Generator, StopSignal, build_messages, echoes_example
 from .index import Index, check_fresh, load_index
 from .places import countries
-from .questions import asked_noun, asks_byline, asks_for, describing, holds, parts, sort_asked
+from .questions import asked_noun, asks_for, asks_metadata, describing, holds, parts, sort_asked
 from .retrieval import EVIDENCE_CHUNKS, Retriever, build_query
 from .settings import Settings
 from .types import NOT_COVERED, Answer, Citation, Evidence, MetadataFact, Passage, Turn
@@ -55,6 +55,17 @@ def check_question(question: str, history: Sequence[Turn], settings: Settings) -
         if m := _SURROGATE.search(text):
             raise InputError(f"the question or history is not valid text ({m.group()!a}): check its encoding")
     return q
+
+
+def _said_of(fact: MetadataFact) -> str:
+    """A metadata fact as an answer. Example: authors "A, B" -> “Title” is by A and B, according to its byline."""
+    if fact.field == "authors":
+        names = [a.strip() for a in re.split(r"[,;]| and ", fact.value) if a.strip()]
+        said = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return f"“{fact.title}” is by {said}, according to its byline."
+    if fact.field == "contact":
+        return f"The byline of “{fact.title}” gives the contact {fact.value}."
+    return f"“{fact.title}” is filed under {fact.value}."
 
 
 def _renumber(text: str, number: dict[int, int]) -> str:
@@ -182,14 +193,13 @@ class Pipeline:
         # wider list that evidence is drawn from.
         wide = self.retriever.retrieve(query, max(k, EVIDENCE_CHUNKS), qvec)
         passages = wide[:k]
-        if asks_byline(q) and (fact := self._byline(wide)) is not None:
-            # the byline is metadata, not text: said as what the document's metadata records, with no quote
+        if (field := asks_metadata(q)) and (fact := self._metadata(wide, field)) is not None:
+            # the byline and the section are metadata, not text: said as what the document's metadata records,
+            # with no quote
             timings = {"retrieve": (time.perf_counter() - t0) * 1000, "generate": 0.0}
             timings["total"] = timings["retrieve"]
-            names = [a.strip() for a in re.split(r"[,;]| and ", fact.value) if a.strip()]
-            said = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-            yield Answer(q, f"“{fact.title}” is by {said}, according to its byline.", True, (), tuple(passages),
-                         self.generator.name, timings, "metadata: byline", (fact,))
+            yield Answer(q, _said_of(fact), True, (), tuple(passages), self.generator.name, timings,
+                         f"metadata: {field}", (fact,))
             return
         evidence = self.retriever.evidence(q, query, wide, qvec)
         gate = self.retriever.gate(
@@ -340,12 +350,12 @@ class Pipeline:
         return Answer(question, " ".join(texts), True, tuple(citations), tuple(passages.values()),
                       self.generator.name, timings, mode, tuple(facts))
 
-    def _byline(self, wide: Sequence[Passage]) -> MetadataFact | None:
-        """The authors of the best-matching document that records them, or None when none does."""
+    def _metadata(self, wide: Sequence[Passage], field: str) -> MetadataFact | None:
+        """The field of the best-matching document that records it, or None when none does."""
         for p in wide:
             doc = self.index.documents[p.chunk.doc_id]
-            if authors := doc.metadata.get("authors", "").strip():
-                return MetadataFact(doc.doc_id, doc.title, "authors", authors)
+            if value := doc.metadata.get(field, "").strip():
+                return MetadataFact(doc.doc_id, doc.title, field, value)
         return None
 
     def _choose_evidence(self, evidence: list[Evidence], best: Evidence | None) -> list[Evidence]:

@@ -696,6 +696,31 @@ _ASKS_WHO = re.compile(r"^\s*(?:who|whom|name|list|(?:which|what) (?:reporters?|
                        r"people|persons?|names?)|what (?:is|are|was|were) the (?:names?|byline))\b", re.IGNORECASE)
 
 
+_CONTACT = re.compile(r"\b(?:e-?mail|contact)\b", re.IGNORECASE)
+_CONTACT_OF = re.compile(r"\b(?:bylines?|reporters?|journalists?|authors?|writers?|article|story|piece)\b",
+                         re.IGNORECASE)
+_SECTION = re.compile(r"\b(?:section|category|desk)\b", re.IGNORECASE)
+_SECTION_OF = re.compile(r"\b(?:site|website|page|article|story|piece|filed)\b", re.IGNORECASE)
+
+
+def asks_metadata(question: str) -> str | None:
+    """The document metadata field a question asks for, if any: "authors" (the byline), "contact" (the
+    byline's e-mail address) or "section" (where the site files the story).
+
+    Examples: "Who wrote the article?" -> "authors"; "What email address is listed in the byline?" ->
+    "contact"; "Under what section of the site does this story appear?" -> "section"; "Which section of the
+    resolution bans the workers?" -> None
+    """
+    q = _asked(question)
+    if _OTHER_WORK.search(q):
+        return None
+    if _CONTACT.search(q) and _CONTACT_OF.search(q):
+        return "contact"
+    if _SECTION.search(q) and _SECTION_OF.search(q):
+        return "section"
+    return "authors" if asks_byline(question) else None
+
+
 def asks_byline(question: str) -> bool:
     """Whether the question asks who wrote the document itself: the byline, which is metadata, not text.
 

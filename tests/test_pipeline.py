@@ -342,7 +342,7 @@ def test_the_byline_is_answered_from_metadata_without_a_quote(article_index, min
     p = make(article_index, minilm, ExtractiveGenerator())
     a = p.ask("Who are the reporters credited in the byline?")
     assert a.answered
-    assert a.mode == "metadata: byline"
+    assert a.mode == "metadata: authors"
     assert a.citations == ()  # the byline is not body text: nothing to quote
     (fact,) = a.metadata
     doc = p.documents[fact.doc_id]
@@ -371,3 +371,18 @@ def test_a_byline_part_keeps_its_metadata_beside_the_other_parts_quotes(article_
     assert [m.field for m in a.metadata] == ["authors"]
     assert any("August 1" in c.quote for c in a.citations)
     assert_quotes_valid(p, a)
+
+
+@pytest.mark.parametrize(
+    ("question", "field", "said"),
+    [
+        ("What email address is given for the reporter?", "contact", "seo.jieun1@joongang.co.kr"),
+        ("Under what section of the site does this story appear?", "section", "National > North Korea"),
+    ],
+)
+def test_the_contact_and_section_come_from_metadata(article_index, minilm, question, field, said):
+    p = make(article_index, minilm, ExtractiveGenerator())
+    a = p.ask(question)
+    assert a.answered and a.citations == ()
+    assert [(m.field, m.value) for m in a.metadata] == [(field, said)]
+    assert said in a.answer

@@ -9,6 +9,7 @@ from rag.questions import (
     asks_about_statement,
     asks_byline,
     asks_for,
+    asks_metadata,
     asks_outlet,
     asks_why,
     attribution,
@@ -398,3 +399,19 @@ def test_a_count_must_be_of_the_kind_the_question_names():
     assert holds("Hackers targeted 12 cryptocurrency exchanges.", "number", question)
     football = "How many friendly football matches were played?"
     assert holds("It hosted two friendly matches between the women's football teams.", "number", football)
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("Who wrote the article?", "authors"),
+        ("What email address is listed in the byline?", "contact"),
+        ("How can I contact the author of the article?", "contact"),
+        ("Under what section of the site does this story appear?", "section"),
+        ("Which section of the UN report covers earnings?", None),
+        ("Which section of the resolution bans the workers?", None),
+        ("What category of North Korean staff does Pyongyang plan to send to Russia?", None),
+    ],
+)
+def test_questions_about_a_documents_metadata(question, field):
+    assert asks_metadata(question) == field

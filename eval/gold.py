@@ -48,6 +48,8 @@ HOLDOUT25_GOLD = GOLD_DIR / "holdout25.jsonl"
 HOLDOUT26_GOLD = GOLD_DIR / "holdout26.jsonl"
 HOLDOUT27_GOLD = GOLD_DIR / "holdout27.jsonl"
 HOLDOUT28_GOLD = GOLD_DIR / "holdout28.jsonl"
+HOLDOUT29_GOLD = GOLD_DIR / "holdout29.jsonl"
+HOLDOUT30_GOLD = GOLD_DIR / "holdout30.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

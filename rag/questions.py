@@ -25,13 +25,17 @@ _DATE = re.compile(
 )
 # "In what year ...": only that unit of time answers; "the 1960s" does not say which year
 _DATE_UNIT = re.compile(r"^\s*(?:in |during |on |at )?(?:what|which) (?:exact |specific |calendar |precise )?"
-                        r"(year|month|day|date|weekday)s?\b( of the week)?", re.IGNORECASE)
+                        r"(year|month|day|date|weekday|time(?! (?:of|period|frame|span|line)\b))s?\b( of the week)?",
+                        re.IGNORECASE)
 _YEAR = r"(?<![\w-])(1\d|20)\d\d(?![\w-])"
 _UNIT_FACT = {
     "year": re.compile(_YEAR),
     "month": re.compile(rf"\b({_MONTHS})\b", re.IGNORECASE),
     "day": re.compile(rf"\b({CALENDAR_NAMES}|yesterday|today|tomorrow)\b", re.IGNORECASE),
     "weekday": re.compile(rf"\b({_WEEKDAYS})\b", re.IGNORECASE),
+    # a time of day: "What time did the flight leave?" is not answered by "in mid-July"
+    "time": re.compile(r"\b\d{1,2}(:\d\d)?\s*(a\.?m\b|p\.?m\b)|\b\d{1,2}:\d\d\b|\bo'clock\b|\b(noon|midnight)\b",
+                       re.IGNORECASE),
     # a day of a month: "On what date ...?" is not answered by "on Wednesday" or "in June"
     "date": re.compile(
         rf"\b(({_MONTHS})\.? \d{{1,2}}\b|\d{{1,2}} ({_MONTHS}))|\b\d{{1,2}}/\d{{1,2}}\b|\b\d{{4}}-\d\d-\d\d\b",
@@ -67,8 +71,9 @@ _ASKS = (
                           r"(exact |total |approximate |final )?(percentage|share|number|amount|proportion|sum|"
                           r"scores?))\b",
                           re.IGNORECASE)),
-    ("date", re.compile(r"^\s*(when\b|(in |during |on )?(what|which) (exact |specific |calendar |precise )?"
-                        r"(years?|months?|days?|weekdays?|dates?|decades?|century)\b)",
+    ("date", re.compile(r"^\s*(when\b|(in |during |on |at )?(what|which) (exact |specific |calendar |precise )?"
+                        r"(years?|months?|days?|weekdays?|dates?|decades?|century|"
+                        r"time(?! (?:of|period|frame|span|line)\b))\b)",
                         re.IGNORECASE)),
     ("place", re.compile(r"^\s*(where\b|(to |in |from |at )?(what|which) " + _NO_VERB + _BEFORE_TYPE + r"(country|"
                          r"countries|city|cities|capitals?|place|region|province|town)\b)", re.IGNORECASE)),
@@ -216,6 +221,9 @@ _REQUEST = re.compile(r"^\s*(?:please,?\s+)?(?:(?:can|could|would) you\s+(?:plea
                       r"when|where|why)\b)", re.IGNORECASE)
 
 
+_CONTRACTED = re.compile(r"\b(what|who|where|when|which|how)'s\b", re.IGNORECASE)
+
+
 def _asked(question: str) -> str:
     """The part of the question that asks: after a semicolon, the clause that follows it, and after a
     leading clause, the question word and what follows; a request around it ("Tell me how many ...") is
@@ -225,6 +233,7 @@ def _asked(question: str) -> str:
     instead?"; "When the game was cancelled, where did they play?" -> "where did they play?"
     """
     asked = _REQUEST.sub("", for_matching(question).rsplit(";", 1)[-1])
+    asked = _CONTRACTED.sub(r"\1 is", asked)  # "What's the name ...?" -> "What is the name ...?"
     if m := _LEAD_CLAUSE.match(asked):
         return m.group(1)
     return asked

@@ -415,3 +415,16 @@ def test_a_count_must_be_of_the_kind_the_question_names():
 )
 def test_questions_about_a_documents_metadata(question, field):
     assert asks_metadata(question) == field
+
+
+def test_a_contracted_question_word_is_read_whole():
+    assert asks_for("What's the name of the Chinese basketball team?") == "name"
+    assert named_thing("What's the name of the Chinese basketball team?") == "team"
+
+
+def test_what_time_asks_for_a_time_of_day():
+    question = "What time did the Air Koryo flight in the photo depart Beijing?"
+    assert asks_for(question) == "date" and time_unit(question) == "time"
+    assert not holds("They check in for their flight at the airport in mid-July.", "date", question)
+    assert holds("The flight left at 10:40 a.m.", "date", question)
+    assert asks_for("At what time of year did they go?") is None

@@ -74,6 +74,7 @@ HEAD_COSINE = 0.43
 WORD_CACHE = 20_000  # word vectors kept between questions
 BRIDGE_SENTENCES = 2  # sentences that may hold what a clause describing a country says
 OTHER_EVIDENCE = 8  # sentences that may supply a number or month of the question the candidate lacks
+_DOCUMENT_WORDS = frozenset("article story piece text document passage report".split())
 COMMON_TERM_SHARE = 0.25
 # words that name the kind of place asked for, not what the question is about: any city "says" city
 _PLACE_KINDS = frozenset("city cities province provinces region regions town towns country countries place".split())
@@ -231,7 +232,10 @@ class Retriever:
             return []
         order = sorted(ids)
         cosines = np.asarray(self.index.sentence_vecs[order], dtype=np.float32) @ qvec
-        weights = {t: self.index.idf(t) for t in set(terms(query))}
+        # "in the story", "does the article say": words for the document itself, which its text never uses,
+        # say nothing about which sentence answers
+        weights = {t: self.index.idf(t) for t in set(terms(query))
+                   if not (t in _DOCUMENT_WORDS and t not in self.index.sentence_df)}
         own = set(terms(question))
         # Terms of the current question weigh fully; terms that come only from earlier turns weigh half.
         weights = {t: w if t in own else w * 0.5 for t, w in weights.items()}

@@ -291,7 +291,7 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
                         and not (asks_outlet(question) and proper_names(plain) - proper_names(question)))
     if question and _NAME_FOR.search(question) and not (
         holds(plain, "name", question, known)
-        and (proper_names(plain) - proper_names(question)) & proper_names(" ".join(texts))
+        and (_new_name_words(plain, question) & proper_names(" ".join(texts)))
     ):
         # "What name does China use for the Korean War?" answered "the Korean War armistice" (or "Armistice"):
         # the name asked for is one the question does not hold, written as a name in the evidence. A quote of
@@ -374,6 +374,21 @@ def _forms(term: str) -> set[str]:
     if term.endswith("ing") and len(term) > 5:
         forms |= {term[:-3], term[:-3] + "e"}
     return forms
+
+
+def _new_name_words(answer: str, question: str) -> set[str]:
+    """Words of the answer's names that are not part of a name the question holds.
+
+    Example: ("Lin Jian's name.", "What name does China use for the war in Lin's remarks?") -> set(): "Jian"
+    is the rest of the question's "Lin"
+    """
+    asked = proper_names(question)
+    found: set[str] = set()
+    for m in re.finditer(NAME_RUN, for_matching(answer)):
+        run = {w.lower().removesuffix("'s") for w in m.group(0).split()}
+        if not run & asked:
+            found |= run
+    return found & (proper_names(answer) - asked)
 
 
 def _nearer_country(answer: str, question: str, cited: Sequence[str]) -> str | None:

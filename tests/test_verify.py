@@ -518,3 +518,12 @@ def test_a_country_the_sentence_puts_away_from_the_questions_words_is_not_taken(
     assert isinstance(verify("China [1].", evidence, told), Verified)
     moving = "Which country is Pyongyang relocating its workers to?"
     assert isinstance(verify("Russia [1].", evidence, moving), Verified)
+
+
+def test_the_rest_of_a_name_the_question_holds_is_no_name_asked_for():
+    sentence = ("Seventy-one years ago, China's War to Resist U.S. Aggression and Aid Korea ended,\" Chinese Foreign "
+                "Ministry spokesperson Lin Jian said.")
+    evidence = [Evidence(Sentence(0, "d", 0, 10, sentence), 0.7, 0.7, 0.7)]
+    question = "What name does China use for the Korean War in Lin's remarks?"
+    assert isinstance(verify("Lin Jian's name [1].", evidence, question), Rejected)
+    assert isinstance(verify("The War to Resist U.S. Aggression and Aid Korea [1].", evidence, question), Verified)

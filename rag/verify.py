@@ -347,7 +347,50 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         # sentence lets the reader see which country did what
         return Rejected(f"the cited sentence puts {nearer.title()} nearer the question's words than the answer's "
                         f"country")
+    if other := _other_clause(plain, question, [texts[i] for i in order]):
+        # "What does Russia need?" answered "stable foreign income" from "North Korea needs stable foreign
+        # income, while Russia requires skilled labor": the words come from the clause about another country
+        return Rejected(f"the answer takes its words from the cited clause about {other.title()}")
     return Verified(" ".join(rendered), tuple(order))
+
+
+# A clause ends at a comma, colon or semicolon, or before "while", "whereas" or "but"
+_CLAUSE_BREAK = re.compile(r"[;:,]|\b(?:while|whereas|but)\b", re.IGNORECASE)
+# "What does Russia need ...": the words after the auxiliary verb begin with the question's subject
+_SUBJECT = re.compile(r"^\s*(?:what|which|how|why|where|when|who)\b[^?]*?\b(?:does|do|did|is|was|are|were|has|have|"
+                      r"had|will|would|can|could)\s+(?:the\s+)?(\S+(?:\s+\S+)?)", re.IGNORECASE)
+
+
+def _lead_country(text: str) -> str | None:
+    """The country a clause begins with, as its subject. Example: " North Korea needs income" -> north korea"""
+    return next((c for c, ps in _country_positions(text).items() if ps[0] == 0), None)
+
+
+def _other_clause(answer: str, question: str, cited: Sequence[str]) -> str | None:
+    """The country that begins the cited clause the answer takes its words from, when the question asks about
+    another country that begins a clause of the same sentence ("A needs X, while B requires Y"); else None.
+
+    Example: ("Russia needs stable foreign income.", "What does Russia need?", ["Both benefit: North Korea
+    needs stable foreign income, while Russia requires skilled labor."]) -> "north korea"
+    """
+    m = _SUBJECT.match(question)
+    subject = countries(m.group(1), capitals=True) if m else set()
+    if len(subject) != 1:
+        return None
+    asked = next(iter(subject))
+    added = {t for t in terms(answer) if t not in set(terms(question)) and not country_words(t.title())}
+    if len(added) < 2:
+        return None
+    for text in cited:
+        clauses = [c for c in _CLAUSE_BREAK.split(text) if c.strip()]
+        leads = [_lead_country(c) for c in clauses]
+        if asked not in leads:
+            continue
+        overlap = [len(added & set(terms(c))) for c in clauses]
+        best = max(range(len(clauses)), key=lambda i: overlap[i])
+        if overlap[best] >= 2 and leads[best] not in (None, asked) and overlap[leads.index(asked)] < overlap[best]:
+            return leads[best]
+    return None
 
 
 _COUNTRY_ASKED = re.compile(r"\b(?:which|what) (?:\w+ )?(?:country|countries|nation|nations)\b", re.IGNORECASE)

@@ -527,3 +527,16 @@ def test_the_rest_of_a_name_the_question_holds_is_no_name_asked_for():
     question = "What name does China use for the Korean War in Lin's remarks?"
     assert isinstance(verify("Lin Jian's name [1].", evidence, question), Rejected)
     assert isinstance(verify("The War to Resist U.S. Aggression and Aid Korea [1].", evidence, question), Verified)
+
+
+def test_words_from_the_clause_about_another_country_do_not_answer():
+    sentence = ("Both countries benefit from this cooperation: North Korea needs stable foreign income, while Russia "
+                "requires skilled labor for its Far East development.")
+    evidence = [Evidence(Sentence(0, "d", 0, 10, sentence), 0.7, 0.7, 0.7)]
+    question = "What does Russia need that North Korean labor can provide?"
+    result = verify("Russia needs stable foreign income [1].", evidence, question)
+    assert isinstance(result, Rejected) and "about North Korea" in result.reason
+    assert isinstance(verify("Russia requires skilled labor for its Far East development [1].", evidence, question),
+                      Verified)
+    assert isinstance(verify("North Korea needs stable foreign income [1].", evidence,
+                             "What does North Korea need from the cooperation?"), Verified)

@@ -50,6 +50,8 @@ HOLDOUT27_GOLD = GOLD_DIR / "holdout27.jsonl"
 HOLDOUT28_GOLD = GOLD_DIR / "holdout28.jsonl"
 HOLDOUT29_GOLD = GOLD_DIR / "holdout29.jsonl"
 HOLDOUT30_GOLD = GOLD_DIR / "holdout30.jsonl"
+HOLDOUT31_GOLD = GOLD_DIR / "holdout31.jsonl"
+HOLDOUT32_GOLD = GOLD_DIR / "holdout32.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

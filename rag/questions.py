@@ -512,11 +512,15 @@ def counted(question: str) -> list[str]:
         return []
     names = proper_names(question)
     out = []
+    # "how many women's football friendlies": three words naming what is counted, the noun coming third
+    phrase = m.group(1).split()[:3]
+    longest = 3 if len(phrase) == 3 and all(
+        terms(w) and not w.lower().endswith(("ed", "ing")) for w in phrase) else 2
     for t in terms(m.group(1))[:4]:
         if name_in(t, names):
             continue
         out.append(t)
-        if len(out) == 2:
+        if len(out) == longest:
             break
     return out
 
@@ -757,6 +761,11 @@ _GROUP = re.compile(r"\b(agencies|experts|officials|analysts|authorities|researc
                     re.IGNORECASE)
 
 
+# "Exactly how many", "the precise number": a count the text gives as an estimate does not answer it
+_EXACT = re.compile(r"\b(exactly|precisely|exact|precise)\b", re.IGNORECASE)
+_APPROXIMATE = frozenset("around about roughly approximately nearly almost some over under estimated".split())
+
+
 def holds(text: str, kind: str | None, question: str = "", known: str = "") -> bool:
     """Whether `text` contains a fact of that kind.
 
@@ -777,12 +786,15 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
         if _HOW_LONG.match(_asked(question)):
             return bool(_DURATION.search(text))
         nouns = counted(question)
+        exact = bool(_EXACT.search(question))
         if nouns:
             plain = for_matching(text)
             for m in _COUNT.finditer(plain):
                 before = plain[: m.start()].split()
                 if before and before[-1][:1].isupper() and len(before) > 1:
                     continue  # part of a name: "Resolution 2397", "Covid 19"
+                if exact and before and before[-1].lower() in _APPROXIMATE:
+                    continue  # "Exactly how many ...?" is not answered by "around 50,000"
                 after = set(terms(m.group(2)))
                 if any(name_in(n, after) and not _count_modifiers(question, n) - set(terms(text)) for n in nouns):
                     return True

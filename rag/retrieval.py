@@ -592,10 +592,12 @@ class Retriever:
             if (kind and e is not evidence[0] and e is not spoke and not (reported and e in reported)
                     and (rare := [t for t in topic if self.index.sentence_df.get(t, 0) <= common
                                   and t not in _PLACE_KINDS])
+                    and any(t in self.index.sentence_df for t in rare)
                     and not self.says_any(rare, e.sentence.text)
                     and not any(name_in(n, set(terms(e.sentence.text))) for n in specific)):
                 # a weaker sentence that shares only words common in the documents ("workers") with the
-                # question is about something else: "In which Chinese city did the factory unrest occur?" is
+                # question is about something else (unless the documents use none of its other words: "sent"
+                # may be said as "deployed"): "In which Chinese city did the factory unrest occur?" is
                 # not answered by the sentence on departures at Beijing's airport
                 reasons.append(f"the {kind} given is in a sentence that shares only common words with the question")
                 continue

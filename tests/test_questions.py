@@ -428,3 +428,15 @@ def test_what_time_asks_for_a_time_of_day():
     assert not holds("They check in for their flight at the airport in mid-July.", "date", question)
     assert holds("The flight left at 10:40 a.m.", "date", question)
     assert asks_for("At what time of year did they go?") is None
+
+
+def test_an_exact_count_is_not_answered_by_an_estimate():
+    question = "Exactly how many North Korean workers did China order to leave?"
+    assert not holds("The country had earlier deployed around 50,000 workers to China.", "number", question)
+    assert holds("China ordered 3,112 workers to leave.", "number", question)
+    assert holds("The country had earlier deployed around 50,000 workers to China.", "number", "How many workers?")
+
+
+def test_the_noun_counted_may_come_third():
+    question = "How many women's football friendlies did North Korea and Russia play?"
+    assert holds("It is hosting two friendly matches between the women's football teams.", "number", question)

@@ -149,6 +149,8 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         # a name's last word says what it names: "Army" is a force
         ("Which force did Lin Jian say fought alongside the North Korean people and military?", 0.35,
          "People's Volunteer Army"),
+        # "sent" is a word the article never uses ("deployed"): the count of workers needs no other word
+        ("How many workers had North Korea sent to China?", 0.35, "around 50,000 workers"),
         # "leader" is close enough to "President"
         ("Which Russian leader made a trip to North Korea in June?", 0.35, "President Vladimir Putin"),
         # the outlet and the day of a statement stand beside its speaker, outside the quotation marks; the

@@ -7,6 +7,12 @@ import pytest
 from rag.types import Evidence, Sentence
 from rag.verify import Rejected, Verified, supports, verify
 
+
+def _one(text: str, score: float = 0.7) -> list[Evidence]:
+    """The text as the only evidence sentence."""
+    return [Evidence(Sentence(0, "d", 0, len(text), text), score, score, score)]
+
+
 EVIDENCE = [
     Evidence(Sentence(0, "d", 0, 10, "North Korea earns between $750 million and $1.1 billion annually from its "
                       "overseas workers."), 0.8, 0.8, 0.8),
@@ -282,8 +288,7 @@ def test_answers_naming_no_one_for_who_are_flagged(question, answer, unnamed):
 
 
 def test_someone_unnamed_whom_the_question_does_not_mention_is_an_answer():
-    caption = [Evidence(Sentence(0, "d", 0, 10, "Workers check in at the airport, as shown in this photo provided by "
-                                 "a source."), 0.7, 0.7, 0.7)]
+    caption = _one("Workers check in at the airport, as shown in this photo provided by a source.")
     supplied = verify("A source [1].", caption, "Who supplied the photo?")
     assert isinstance(supplied, Rejected) and not supplied.unnamed  # a quote of the caption answers it
     named = verify("A source [1].", caption, "Who is the source of the photo?")
@@ -510,7 +515,7 @@ def test_a_destination_is_what_the_evidence_writes_after_to():
 def test_a_country_the_sentence_puts_away_from_the_questions_words_is_not_taken():
     sentence = ("Following China's directive that North Korean workers with expired visas return home, Pyongyang has "
                 "reportedly decided to relocate them to Russia.")
-    evidence = [Evidence(Sentence(0, "d", 0, 10, sentence), 0.7, 0.7, 0.7)]
+    evidence = _one(sentence)
     told = "Which country told North Korean workers whose visas had run out to go back home?"
     result = verify("Russia [1].", evidence, told)
     assert isinstance(result, Rejected) and "puts China nearer" in result.reason
@@ -523,7 +528,7 @@ def test_a_country_the_sentence_puts_away_from_the_questions_words_is_not_taken(
 def test_the_rest_of_a_name_the_question_holds_is_no_name_asked_for():
     sentence = ("Seventy-one years ago, China's War to Resist U.S. Aggression and Aid Korea ended,\" Chinese Foreign "
                 "Ministry spokesperson Lin Jian said.")
-    evidence = [Evidence(Sentence(0, "d", 0, 10, sentence), 0.7, 0.7, 0.7)]
+    evidence = _one(sentence)
     question = "What name does China use for the Korean War in Lin's remarks?"
     assert isinstance(verify("Lin Jian's name [1].", evidence, question), Rejected)
     assert isinstance(verify("The War to Resist U.S. Aggression and Aid Korea [1].", evidence, question), Verified)
@@ -532,7 +537,7 @@ def test_the_rest_of_a_name_the_question_holds_is_no_name_asked_for():
 def test_words_from_the_clause_about_another_country_do_not_answer():
     sentence = ("Both countries benefit from this cooperation: North Korea needs stable foreign income, while Russia "
                 "requires skilled labor for its Far East development.")
-    evidence = [Evidence(Sentence(0, "d", 0, 10, sentence), 0.7, 0.7, 0.7)]
+    evidence = _one(sentence)
     question = "What does Russia need that North Korean labor can provide?"
     result = verify("Russia needs stable foreign income [1].", evidence, question)
     assert isinstance(result, Rejected) and "about North Korea" in result.reason

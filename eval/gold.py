@@ -52,6 +52,8 @@ HOLDOUT29_GOLD = GOLD_DIR / "holdout29.jsonl"
 HOLDOUT30_GOLD = GOLD_DIR / "holdout30.jsonl"
 HOLDOUT31_GOLD = GOLD_DIR / "holdout31.jsonl"
 HOLDOUT32_GOLD = GOLD_DIR / "holdout32.jsonl"
+HOLDOUT33_GOLD = GOLD_DIR / "holdout33.jsonl"
+HOLDOUT34_GOLD = GOLD_DIR / "holdout34.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

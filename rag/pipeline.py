@@ -354,8 +354,8 @@ class Pipeline:
         """The field of the best-matching document that records it, or None when none does."""
         for p in wide:
             doc = self.index.documents[p.chunk.doc_id]
-            if value := doc.metadata.get(field, "").strip():
-                return MetadataFact(doc.doc_id, doc.title, field, value)
+            if (value := doc.metadata.get(field, "")).strip():
+                return MetadataFact(doc.doc_id, doc.title, field, value)  # as recorded: it must equal the field
         return None
 
     def _choose_evidence(self, evidence: list[Evidence], best: Evidence | None) -> list[Evidence]:

@@ -432,7 +432,8 @@ class Retriever:
         something else; but when a sure match (`sure_score`) lacks the person asked for, the next sentence
         may name who said it, needing only SPECIFIC_SCORE_RATIO of `min_score`. Such a weaker candidate must
         also share a word with the question that is not common in the documents (in more than
-        COMMON_TERM_SHARE of the sentences, as "workers" is here), or one close to it in meaning.
+        COMMON_TERM_SHARE of the sentences, as "workers" is here), or one close to it in meaning, when the
+        documents use any of the question's uncommon words at all.
         (6) For "which newspaper" or "on which day" of a statement, a sentence passes whatever its score
         when the outlet or day stands outside its quotation marks beside a word of the question. (7) "Why"
         wants a word that gives a reason in or around the sentence; "which X" is not answered by "some X".

@@ -470,7 +470,6 @@ class Retriever:
                 fact[sid] = holds(e.sentence.text, kind, question, known)
             return fact[sid]
 
-        common = COMMON_TERM_SHARE * len(self.index.sentences)  # a term in more sentences than this is common
         candidates = list(evidence[:look])
         spoke = None
         if kind == "person" and evidence[0].score >= sure_score:
@@ -523,6 +522,12 @@ class Retriever:
         clause = described(question)
         in_clause = proper_names(clause) | numbers(clause)
         bridge = self._bridge(clause, evidence) if in_clause else set()
+        # the question's words that are not common in the documents (in more than COMMON_TERM_SHARE of the
+        # sentences), checked only when the documents use one of them at all ("sent" may be said as "deployed")
+        common = COMMON_TERM_SHARE * len(self.index.sentences)
+        uncommon = [t for t in topic if self.index.sentence_df.get(t, 0) <= common and t not in _PLACE_KINDS]
+        if not any(t in self.index.sentence_df for t in uncommon):
+            uncommon = []
         for e in candidates:
             # a sentence that holds the number, time or name asked for needs less of the question's wording
             threshold = floor
@@ -583,22 +588,17 @@ class Retriever:
                 # "On which day did China demand it?": the day a source told of the demand is not its day
                 reasons.append("the day given is the day someone spoke of it")
                 continue
-            if kind and topic and not self.says_any(topic, e.sentence.text) and not any(
-                name_in(n, set(terms(e.sentence.text))) for n in specific
-            ):
+            own_terms = set(terms(e.sentence.text))
+            names_subject = any(name_in(n, own_terms) for n in specific)
+            if kind and topic and not self.says_any(topic, e.sentence.text) and not names_subject:
                 # the fact asked for sits in a sentence that only its neighbour ties to the question:
                 # "Where was the summit held?" is not answered by the next sentence's "Far East"
                 reasons.append(f"the {kind} given is in a sentence about something else")
                 continue
-            if (kind and e is not evidence[0] and e is not spoke and not (reported and e in reported)
-                    and (rare := [t for t in topic if self.index.sentence_df.get(t, 0) <= common
-                                  and t not in _PLACE_KINDS])
-                    and any(t in self.index.sentence_df for t in rare)
-                    and not self.says_any(rare, e.sentence.text)
-                    and not any(name_in(n, set(terms(e.sentence.text))) for n in specific)):
+            if (kind and uncommon and e is not evidence[0] and e is not spoke and not (reported and e in reported)
+                    and not self.says_any(uncommon, e.sentence.text) and not names_subject):
                 # a weaker sentence that shares only words common in the documents ("workers") with the
-                # question is about something else (unless the documents use none of its other words: "sent"
-                # may be said as "deployed"): "In which Chinese city did the factory unrest occur?" is
+                # question is about something else: "In which Chinese city did the factory unrest occur?" is
                 # not answered by the sentence on departures at Beijing's airport
                 reasons.append(f"the {kind} given is in a sentence that shares only common words with the question")
                 continue

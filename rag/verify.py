@@ -336,18 +336,19 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         rendered.append(f"{body} {refs}{end}")
     if not order:
         return Rejected("no sentence of the answer cites the evidence")
+    cited = [texts[i] for i in order]
     sort = _KIND_OF.search(question)
-    if sort and not _names_kind(plain, sort.group(1), [texts[i] for i in order], question):
+    if sort and not _names_kind(plain, sort.group(1), cited, question):
         return Rejected(f"the answer does not say what kind of {sort.group(1)}")
-    if dropped := _dropped_qualifier(plain, [texts[i] for i in order]):
+    if dropped := _dropped_qualifier(plain, cited):
         return Rejected(f"the answer drops {dropped!r} before a number or time")
-    if _COUNTRY_ASKED.search(question) and (nearer := _nearer_country(plain, question, [texts[i] for i in order])):
+    if _COUNTRY_ASKED.search(question) and (nearer := _nearer_country(plain, question, cited)):
         # "Which country told the workers to go home?" answered "Russia" from "Following China's directive that
         # North Korean workers ... return home, Pyongyang has decided to relocate them to Russia": a quote of the
         # sentence lets the reader see which country did what
         return Rejected(f"the cited sentence puts {nearer.title()} nearer the question's words than the answer's "
                         f"country")
-    if other := _other_clause(plain, question, [texts[i] for i in order]):
+    if other := _other_clause(plain, question, cited):
         # "What does Russia need?" answered "stable foreign income" from "North Korea needs stable foreign
         # income, while Russia requires skilled labor": the words come from the clause about another country
         return Rejected(f"the answer takes its words from the cited clause about {other.title()}")
@@ -378,7 +379,8 @@ def _other_clause(answer: str, question: str, cited: Sequence[str]) -> str | Non
     if len(subject) != 1:
         return None
     asked = next(iter(subject))
-    added = {t for t in terms(answer) if t not in set(terms(question)) and not country_words(t.title())}
+    asked_terms = set(terms(question))
+    added = {t for t in terms(answer) if t not in asked_terms and not country_words(t.title())}
     if len(added) < 2:
         return None
     for text in cited:

@@ -256,7 +256,7 @@ def test_what_kind_of_wants_the_word_the_sentence_puts_before_the_noun():
 def test_an_acronym_before_the_noun_is_a_kind():
     text = ('Pyongyang has "planned to redispatch its IT workforce, previously stationed in China, to Russia," '
             "the source added.")
-    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    evidence = _one(text)
     question = "What kind of workforce did Pyongyang plan to redispatch from China to Russia?"
     assert isinstance(verify("Its IT workforce [1].", evidence, question), Verified)
     result = verify("The source added [1].", evidence, question)
@@ -297,7 +297,7 @@ def test_someone_unnamed_whom_the_question_does_not_mention_is_an_answer():
 
 def test_a_name_the_conversation_gave_is_no_answer_to_a_follow_up():
     text = "North Korean workers check in for their Air Koryo flight, in a photo from Yonhap News Agency."
-    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.6, 0.6, 0.6)]
+    evidence = _one(text, 0.6)
     question = "Which airline were they flying with?"
     known = "Who took the photo? Yonhap News Agency " + question
     answer = "The airline was Yonhap News Agency [1]."
@@ -310,7 +310,7 @@ def test_a_name_the_conversation_gave_is_no_answer_to_a_follow_up():
 
 def test_an_airport_is_no_airline_but_names_something():
     text = "North Korean workers check in for their Air Koryo flight at Beijing Capital International Airport."
-    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.6, 0.6, 0.6)]
+    evidence = _one(text, 0.6)
     result = verify("The airline was Beijing Capital International Airport [1].", evidence,
                     "Which airline were they flying with?")
     assert isinstance(result, Rejected) and "gives no name" in result.reason
@@ -319,7 +319,7 @@ def test_an_airport_is_no_airline_but_names_something():
 
 def test_a_country_may_be_named_another_way_than_its_evidence_does():
     text = "The workers secured employment in IT companies overseas, such as in the United States."
-    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.6, 0.6, 0.6)]
+    evidence = _one(text, 0.6)
     assert isinstance(verify("They worked for IT companies in the U.S. [1].", evidence), Verified)
     result = verify("They worked for IT companies in France [1].", evidence)
     assert isinstance(result, Rejected) and "france" in result.reason
@@ -334,7 +334,7 @@ def test_a_country_may_be_named_another_way_than_its_evidence_does():
 )
 def test_an_answer_keeps_the_word_that_limits_a_number(answer, ok):
     text = "North Korea and Russia have conducted over 20 public exchanges this year alone."
-    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    evidence = _one(text)
     result = verify(answer, evidence, "How many public exchanges have North Korea and Russia held this year?")
     assert isinstance(result, Verified) is ok
     if not ok:
@@ -352,7 +352,7 @@ def test_an_answer_keeps_the_word_that_limits_a_number(answer, ok):
 def test_an_answer_keeps_the_word_that_places_a_month(answer, ok):
     text = "Intelligence agencies have monitored these developments since the two countries' summit last September."
     question = "Since when have intelligence agencies been watching these developments?"
-    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    evidence = _one(text)
     result = verify(answer, evidence, question)
     assert isinstance(result, Verified) is ok
     if not ok:
@@ -398,7 +398,7 @@ def test_a_short_answer_from_a_weaker_sentence_is_no_copy():
 )
 def test_the_name_of_the_questions_own_subject_is_no_answer(question, answer, ok):
     text = "Chinese Foreign Ministry spokesperson Lin Jian said during a briefing, as quoted by Yonhap News Agency."
-    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    evidence = _one(text)
     result = verify(answer, evidence, question)
     assert isinstance(result, Verified) is ok, result
     if not ok:
@@ -407,13 +407,13 @@ def test_the_name_of_the_questions_own_subject_is_no_answer(question, answer, ok
 
 def test_a_name_before_a_noun_is_tied_only_as_a_title():
     text = "North Korean workers check in for their Air Koryo flight to Pyongyang."
-    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    evidence = _one(text)
     assert isinstance(verify("Air Koryo [1].", evidence, "What airline was their flight?"), Verified)
 
 
 def test_a_name_given_with_an_article_after_it_is_tied_to_the_noun():
     text = '"It seeks ties," said Oh Gyeong-seob, a researcher at the Korea Institute for National Unification.'
-    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    evidence = _one(text)
     assert isinstance(verify("Oh Gyeong-seob [1].", evidence, "What nickname does the researcher use?"), Rejected)
     assert isinstance(verify("Oh Gyeong-seob [1].", evidence, "Which researcher is quoted?"), Verified)
 
@@ -431,7 +431,7 @@ def test_a_leader_of_another_country_does_not_answer():
 
 def test_an_answer_naming_only_who_the_conversation_named_adds_nothing():
     text = '"North Korea has experience ... during the Sino-Soviet split," said Oh Gyeong-seob, a researcher.'
-    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.7, 0.7, 0.7)]
+    evidence = _one(text)
     question = "Which historical episode did he cite as an example?"
     known = "Which researcher is quoted? Oh Gyeong-seob"
     result = verify("Oh Gyeong-seob cited it as an example [1].", evidence, question, known=known)
@@ -441,7 +441,7 @@ def test_an_answer_naming_only_who_the_conversation_named_adds_nothing():
 
 def test_an_amount_for_another_period_is_made_up():
     text = "A UN report revealed that North Korea earns between $750 million and $1.1 billion annually."
-    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.5, 0.5, 0.5)]
+    evidence = _one(text, 0.5)
     result = verify("They earn $750 million [1].", evidence, "What monthly wage do the workers earn?")
     assert isinstance(result, Rejected) and result.invented
     assert isinstance(verify("$750 million [1].", evidence, "How much does North Korea earn a year?"), Verified)
@@ -505,7 +505,7 @@ def test_an_anniversary_is_told_by_its_number():
 def test_a_destination_is_what_the_evidence_writes_after_to():
     text = ("North Korean workers check in for their Air Koryo flight to Pyongyang at Beijing Capital International "
             "Airport in mid-July.")
-    evidence = [Evidence(Sentence(0, "d", 0, len(text), text), 0.6, 0.6, 0.6)]
+    evidence = _one(text, 0.6)
     question = "Where was the Air Koryo flight in the photo bound for?"
     rejected = verify("The flight was bound for Beijing Capital International Airport [1].", evidence, question)
     assert isinstance(rejected, Rejected) and "destination" in rejected.reason

@@ -47,6 +47,16 @@ _REVISION = re.compile(r"\b(updat\w*|revis\w*|correct(ed|ion)|chang\w* (to|in) t
 _BARE_QUOTE = re.compile(r'^\s*["“][^"“”]*["”]\s*$')
 # What follows a quotation's closing mark: ', said Oh Gyeong-seob, a researcher at ...' or ' Jian added.'
 _ATTRIBUTION = re.compile(r'["”]([^"“”]*)$')
+# A photo caption: "... as shown in this photo provided by a source.", and a credit after one: "[JOONGANG PHOTO]"
+_CAPTION = re.compile(r"\b(?:shown|seen|pictured) in (?:this|the) (?:photo|picture|image)\b", re.IGNORECASE)
+_CREDIT = re.compile(r"^\s*\[[^\]]*\b(?:PHOTO|PHOTOS|IMAGE)\b[^\]]*\]\s*$", re.IGNORECASE)
+# What a question about a photo asks that its caption says without these words: "Who supplied the
+# pictures?", "How is the photo credited?", "What is depicted in the image?"
+_CAPTION_TERMS = frozenset(terms("photo photograph photographed picture pictured image caption credit credited "
+                                 "shown show depicted supplied provided"))
+# "used in the story", "mentioned in the article": a word about the document, not about what it says
+_ABOUT_DOCUMENT = re.compile(r"\b(\w+) (?:in|by|from) (?:the|this) (?:article|story|piece|text|passage)\b",
+                             re.IGNORECASE)
 # A run of capitalised words in an answer: "... relocate them to Russia [1]." -> "Russia"
 _NAME = re.compile(r"(?<=[\s(\"'])[A-Z][\w'-]*(?: [A-Z][\w'-]*)*")
 RRF_K = 60  # the constant from Cormack et al. (2009); ranks matter, raw scores of the two lists never mix
@@ -200,6 +210,8 @@ class Retriever:
         self.notes = {s.sentence_id for s in index.sentences if is_update_note(s.text)}
         self._word_vecs: dict[str, np.ndarray] = {}
         self._speaker_terms = self._speakers(index.sentences)
+        self._captions = {s.sentence_id for s in index.sentences if _CAPTION.search(s.text) or (
+            (n := self._by_id.get(s.sentence_id + 1)) is not None and n.doc_id == s.doc_id and _CREDIT.match(n.text))}
 
     def retrieve(self, query: str, k: int, qvec: np.ndarray | None = None) -> list[Passage]:
         """The k best chunks by reciprocal-rank fusion of FAISS (cosine) and BM25 rankings."""
@@ -232,10 +244,11 @@ class Retriever:
             return []
         order = sorted(ids)
         cosines = np.asarray(self.index.sentence_vecs[order], dtype=np.float32) @ qvec
-        # "in the story", "does the article say": words for the document itself, which its text never uses,
-        # say nothing about which sentence answers
+        # "in the story", "does the article say", "used in the piece": words for the document itself, which
+        # its text never uses, say nothing about which sentence answers
+        about = {t for m in _ABOUT_DOCUMENT.finditer(query) for t in terms(m.group(1))} | _DOCUMENT_WORDS
         weights = {t: self.index.idf(t) for t in set(terms(query))
-                   if not (t in _DOCUMENT_WORDS and t not in self.index.sentence_df)}
+                   if not (t in about and t not in self.index.sentence_df)}
         own = set(terms(question))
         # Terms of the current question weigh fully; terms that come only from earlier turns weigh half.
         weights = {t: w if t in own else w * 0.5 for t, w in weights.items()}
@@ -249,7 +262,8 @@ class Retriever:
         out = []
         for sid, cos in zip(order, cosines, strict=True):
             s = self._by_id[sid]
-            mine = _with_verb_forms(set(texts[sid]) | self._speaker_terms.get(sid, set()))
+            mine = _with_verb_forms(set(texts[sid]) | self._speaker_terms.get(sid, set())
+                                    | (_CAPTION_TERMS if sid in self._captions else set()))
             near = _with_verb_forms(self._neighbour_terms(s))
             covered = sum(
                 w if forms[t] & mine else (NEIGHBOUR_WEIGHT * w if forms[t] & near else
@@ -362,7 +376,7 @@ class Retriever:
 
         All the nouns are compared with the text's words in one batch of word vectors.
         """
-        own = set(terms(text))
+        own = set(terms(text)) | (_CAPTION_TERMS if _CAPTION.search(text) else set())  # a caption tells of its photo
         if any(n in own for n in nouns):  # not name_in(): its prefix match takes "provided" for "province"
             return True
         wanted = [n for n in dict.fromkeys(nouns) if n.isalpha()]

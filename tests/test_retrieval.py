@@ -24,6 +24,8 @@ def _gate(index, embedder, question: str, min_score: float) -> Gate:
         ("programme", "It funds the nuclear and missile programs.", True),
         ("treaty", "The two leaders signed an agreement in June.", True),
         # related, but not the thing asked about
+        # a caption speaks of its photo
+        ("credit", "Workers queue at the airport, as shown in this photo provided by a source.", True),
         ("province", "A team in the southeast region of China cancelled the game.", False),
         ("head", "Oh Gyeong-seob is a researcher at the institute.", False),
         ("population", "North Korea earns $1.1 billion from its overseas workers.", False),
@@ -160,6 +162,10 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         ("What publication did the source familiar with the matter speak to?", 0.35, "told the JoongAng Ilbo"),
         ("Which news agency quoted the spokesperson who described a friendship forged through blood?", 0.35,
          "as quoted by Yonhap News Agency"),
+        # a photo's caption tells who supplied it and how it is credited, without those words; "used in the
+        # story" speaks of the article, not of what it says
+        ("Who supplied the photos used in the story?", 0.35, "provided by a source"),
+        ("How are the pictures credited?", 0.35, "as shown in this photo"),
     ],
 )
 def test_gate_passes_the_sentence_that_holds_the_fact_asked_for(article_index, minilm, question, min_score, expected):
@@ -195,6 +201,14 @@ def test_a_quotation_that_goes_on_keeps_its_speaker(article_index, minilm):
     qvec = minilm.embed(question)
     evidence = retriever.evidence(question, question, retriever.retrieve(question, 6, qvec), qvec)
     assert continued in [e.sentence.sentence_id for e in evidence[:4]]
+
+
+def test_a_sentence_followed_by_a_photo_credit_is_a_caption(article_index, minilm):
+    retriever = Retriever(article_index, minilm)
+    credit = next(s for s in article_index.sentences if s.text == "[JOONGANG PHOTO]")
+    caption = article_index.sentences[credit.sentence_id - 1]
+    assert caption.sentence_id in retriever._captions
+    assert not any("Lin Jian" in article_index.sentences[sid].text for sid in retriever._captions)
 
 
 @pytest.mark.parametrize(

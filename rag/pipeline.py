@@ -16,11 +16,11 @@ from .errors import IndexStaleError, InputError, ModelError
 from .generation import ExtractiveGenerator, Generator, StopSignal, build_messages, echoes_example
 from .index import Index, check_fresh, load_index
 from .places import countries
-from .questions import asked_noun, asks_for, asks_metadata, describing, holds, parts, sort_asked
+from .questions import asked_noun, asks_about_photo, asks_for, asks_metadata, describing, holds, parts, sort_asked
 from .retrieval import EVIDENCE_CHUNKS, Retriever, build_query
 from .settings import Settings
 from .types import NOT_COVERED, Answer, Citation, Evidence, MetadataFact, Passage, Turn
-from .verify import Rejected, Verified, verify
+from .verify import Rejected, Verified, adds_from, verify
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +252,12 @@ class Pipeline:
         ):
             # "What kind of sporting event was called off?" answered without the "basketball" of its sentence
             result = Rejected(f"the answer does not say what kind of {' '.join(sort)}")
+        if isinstance(result, Verified) and asks_about_photo(q) and self.retriever.is_caption(
+            chosen[0].sentence.sentence_id
+        ) and not self._from_captions(result.text, [chosen[i] for i in result.cited], q):
+            # "What does the other airport photo show?" answered "the departure of many North Korean workers",
+            # words of a sentence about the airport, not of the caption that is the best evidence
+            result = Rejected("the answer about a photo says what no caption says")
         chose: Evidence | None = None  # a weaker sentence the model answered from, worth quoting too
         if isinstance(result, Verified) and chosen \
                 and max(chosen[i].score for i in result.cited) < MIN_CITED_RATIO * chosen[0].score:
@@ -357,6 +363,11 @@ class Pipeline:
             if (value := doc.metadata.get(field, "")).strip():
                 return MetadataFact(doc.doc_id, doc.title, field, value)  # as recorded: it must equal the field
         return None
+
+    def _from_captions(self, answer: str, cited: Sequence[Evidence], question: str) -> bool:
+        """Whether every word the answer adds to the question is in the photo captions it cites."""
+        captions = [e.sentence.text for e in cited if self.retriever.is_caption(e.sentence.sentence_id)]
+        return bool(captions) and adds_from(_MARKER.sub("", answer), captions, question, share=1.0)
 
     def _choose_evidence(self, evidence: list[Evidence], best: Evidence | None) -> list[Evidence]:
         """The gate's sentence first, then the next best, at most max_evidence of them."""

@@ -709,6 +709,17 @@ _ASKS_WHO = re.compile(r"^\s*(?:who|whom|name|list|(?:which|what) (?:reporters?|
                        r"people|persons?|names?)|what (?:is|are|was|were) the (?:names?|byline))\b", re.IGNORECASE)
 
 
+_PHOTO = re.compile(r"\b(?:photos?|photographs?|photographed|pictures?|pictured|images?|captions?)\b", re.IGNORECASE)
+
+
+def asks_about_photo(question: str) -> bool:
+    """Whether the question speaks of a photo on the page, which its caption describes.
+
+    Examples: "What does the other airport photo show?" -> True; "Who took the workers' passports?" -> False
+    """
+    return bool(_PHOTO.search(question))
+
+
 _CONTACT = re.compile(r"\b(?:e-?mail|contact)\b", re.IGNORECASE)
 _CONTACT_OF = re.compile(r"\b(?:bylines?|reporters?|journalists?|authors?|writers?|article|story|piece)\b",
                          re.IGNORECASE)

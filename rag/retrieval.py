@@ -334,6 +334,10 @@ class Retriever:
             found |= set(terms(text)) | numbers(text) | country_words(text)
         return found
 
+    def is_caption(self, sentence_id: int) -> bool:
+        """Whether the sentence is a photo's caption."""
+        return sentence_id in self._captions
+
     def continues_quote(self, sentence_id: int) -> bool:
         """Whether the sentence is all quotation, going on with the quotation of the sentence before it."""
         return sentence_id in self._speaker_terms

@@ -213,8 +213,8 @@ def supports(claim: str, cited_texts: Sequence[str], given: str = "") -> bool:
     return sum(name_in(t, cited_terms) for t in claim_terms) / len(claim_terms) >= MIN_OVERLAP
 
 
-def adds_from(claim: str, cited_texts: Sequence[str], question: str) -> bool:
-    """True when most terms the claim adds to the question occur in the cited sentences.
+def adds_from(claim: str, cited_texts: Sequence[str], question: str, share: float = MIN_NEW_OVERLAP) -> bool:
+    """True when most terms (`share` of them) the claim adds to the question occur in the cited sentences.
 
     Example: question "What does Russia need the workers for?", claim "Russia needs them for its Far East
     development", cited "Russia requires skilled labor for its Far East development." -> True; cited
@@ -225,7 +225,7 @@ def adds_from(claim: str, cited_texts: Sequence[str], question: str) -> bool:
     if not added:
         return True  # a claim that adds nothing is judged by the restatement check
     cited_terms = _vocabulary(" ".join(cited_texts))
-    return sum(name_in(t, cited_terms) for t in added) / len(added) >= MIN_NEW_OVERLAP
+    return sum(name_in(t, cited_terms) for t in added) / len(added) >= share
 
 
 def grounded(claim: str, cited_texts: Sequence[str], question: str) -> bool:

@@ -176,6 +176,23 @@ def test_answer_citing_no_sentence_about_the_asked_noun_falls_back_to_a_quote(ar
     assert_quotes_valid(p, a)
 
 
+@pytest.mark.parametrize(
+    ("answer", "mode"),
+    [
+        # words of the sentence about departures at the airport, cited as if the caption said them
+        ("The second photo shows the departure of many North Korean workers [1].",
+         "fallback: the answer about a photo says what no caption says"),
+        ("The second photo shows North Korean workers' luggage at the airport [1].", "generated"),
+    ],
+)
+def test_an_answer_about_a_photo_says_only_what_its_caption_says(article_index, minilm, answer, mode):
+    p = make(article_index, minilm, Scripted(answer))
+    a = p.ask("What is shown in the second photo at the Beijing airport?")
+    assert a.mode == mode
+    assert "luggage" in a.answer
+    assert_quotes_valid(p, a)
+
+
 def test_supported_generated_answer_is_kept_and_renumbered(article_index, minilm):
     p = make(article_index, minilm, Scripted("North Korea earns between $750 million and $1.1 billion a year [4]."))
     a = p.ask(EARNINGS)

@@ -6,6 +6,7 @@ import pytest
 
 from rag.questions import (
     asked_noun,
+    asks_about_photo,
     asks_about_statement,
     asks_byline,
     asks_for,
@@ -440,3 +441,17 @@ def test_an_exact_count_is_not_answered_by_an_estimate():
 def test_the_noun_counted_may_come_third():
     question = "How many women's football friendlies did North Korea and Russia play?"
     assert holds("It is hosting two friendly matches between the women's football teams.", "number", question)
+
+
+@pytest.mark.parametrize(
+    ("question", "about_photo"),
+    [
+        ("What does the other airport photo show?", True),
+        ("Who supplied the pictures?", True),
+        ("Where were the workers photographed checking in?", True),
+        ("Who took the workers' passports?", False),
+        ("What is shown by the UN report?", False),
+    ],
+)
+def test_a_question_about_a_photo_names_one(question, about_photo):
+    assert asks_about_photo(question) is about_photo

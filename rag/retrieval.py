@@ -89,6 +89,7 @@ COMMON_TERM_SHARE = 0.25
 # words that name the kind of place asked for, not what the question is about: any city "says" city
 _PLACE_KINDS = frozenset("city cities province provinces region regions town towns country countries place".split())
 RUNNER_UP_RATIO = 0.75  # a gate candidate must score this share of the best sentence (0.8 lost two answers)
+SPECIFIC_RUNNER_UP_RATIO = 0.7  # the share for a sentence that holds the number or time asked for
 # Few sentences hold a number, a time or a name, and one that does passes the gate's other checks only
 # when it names what the question names; such a sentence needs this share of min_score. "Which newspaper
 # did the source familiar with the matter speak to?" scores 0.32 against the sentence naming the JoongAng
@@ -555,7 +556,8 @@ class Retriever:
                 threshold = SPECIFIC_SCORE_RATIO * min_score
             elif kind in SPECIFIC_KINDS and has_fact(e):
                 ratio = UNIT_SCORE_RATIO if kind == "date" and asks_time_unit(question) else SPECIFIC_SCORE_RATIO
-                threshold = max(ratio * min_score, RUNNER_UP_RATIO * evidence[0].score)
+                runner_up = RUNNER_UP_RATIO if kind == "name" else SPECIFIC_RUNNER_UP_RATIO
+                threshold = max(ratio * min_score, runner_up * evidence[0].score)
             if e.score < threshold:
                 reasons.append(f"evidence score {e.score:.2f} < {threshold:.2f}")
                 continue

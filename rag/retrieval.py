@@ -37,7 +37,7 @@ from .questions import (
     speaker,
 )
 from .safety import looks_like_injection
-from .text import STOPWORDS, name_in, numbers, proper_names, terms, tokens, verb_forms, words
+from .text import STOPWORDS, name_in, numbers, proper_names, same_sense, terms, tokens, verb_forms, words
 from .types import NOT_COVERED, Evidence, Passage, Sentence, Turn
 
 # A question about changes to the article, which editor's notes answer
@@ -54,6 +54,10 @@ _CREDIT = re.compile(r"^\s*\[[^\]]*\b(?:PHOTO|PHOTOS|IMAGE)\b[^\]]*\]\s*$", re.I
 # pictures?", "How is the photo credited?", "What is depicted in the image?"
 _CAPTION_TERMS = frozenset(terms("photo photograph photographed picture pictured image caption credit credited "
                                  "shown show depicted supplied provided"))
+# A sentence going on about a count the sentence before gives: "... deployed around 50,000 workers to China ..."
+# then "Given the rise in earnings, this number is believed to have increased over time."
+_THIS_COUNT = re.compile(r"\b(?:this|that|these|the same) (?:numbers?|figures?|amounts?|totals?|sums?|counts?)\b",
+                         re.IGNORECASE)
 # "used in the story", "mentioned in the article": a word about the document, not about what it says
 _ABOUT_DOCUMENT = re.compile(r"\b(\w+) (?:in|by|from) (?:the|this) (?:article|story|piece|text|passage)\b",
                              re.IGNORECASE)
@@ -211,6 +215,7 @@ class Retriever:
         self.notes = {s.sentence_id for s in index.sentences if is_update_note(s.text)}
         self._word_vecs: dict[str, np.ndarray] = {}
         self._speaker_terms = self._speakers(index.sentences)
+        self._counted = self._counts_before(index.sentences)
         self._captions = {s.sentence_id for s in index.sentences if _CAPTION.search(s.text) or (
             (n := self._by_id.get(s.sentence_id + 1)) is not None and n.doc_id == s.doc_id and _CREDIT.match(n.text))}
 
@@ -254,8 +259,9 @@ class Retriever:
         # Terms of the current question weigh fully; terms that come only from earlier turns weigh half.
         weights = {t: w if t in own else w * 0.5 for t, w in weights.items()}
         total = sum(weights.values()) or 1.0
-        # "updated" in a question matches "Update" (irregular pasts are left alone: "sent" is not "send")
-        forms = {t: _with_verb_forms({t}) if t.endswith("ed") else {t} for t in weights}
+        # "updated" in a question matches "Update" (irregular pasts are left alone: "sent" is not "send"), and
+        # "grown" matches "increased"
+        forms = {t: (_with_verb_forms({t}) if t.endswith("ed") else {t}) | same_sense(t) for t in weights}
         # a question word the sentence lacks may be said by a word close in meaning ("dispatched" and
         # "deployed"): it counts SOFT_WEIGHT of its weight
         texts = {sid: terms(self._by_id[sid].text) for sid in order}
@@ -263,7 +269,9 @@ class Retriever:
         out = []
         for sid, cos in zip(order, cosines, strict=True):
             s = self._by_id[sid]
+            # what the sentence says, with who speaks in it, what "this number" counts and what a caption shows
             mine = _with_verb_forms(set(texts[sid]) | self._speaker_terms.get(sid, set())
+                                    | self._counted.get(sid, set())
                                     | (_CAPTION_TERMS if sid in self._captions else set()))
             near = _with_verb_forms(self._neighbour_terms(s))
             covered = sum(
@@ -314,6 +322,19 @@ class Retriever:
                     found[s.sentence_id] = found[previous.sentence_id]  # the same speaker goes on
                 elif (m := _ATTRIBUTION.search(previous.text)) and terms(m.group(1)):
                     found[s.sentence_id] = set(terms(m.group(1)))
+            previous = s
+        return found
+
+    @staticmethod
+    def _counts_before(sentences: Sequence[Sentence]) -> dict[int, set[str]]:
+        """For each sentence that speaks of "this number" given by the sentence before it, that sentence's terms:
+        what the number counts."""
+        found: dict[int, set[str]] = {}
+        previous: Sentence | None = None
+        for s in sentences:
+            if previous is not None and previous.doc_id == s.doc_id and _THIS_COUNT.search(s.text) \
+                    and numbers(previous.text):
+                found[s.sentence_id] = set(terms(previous.text))
             previous = s
         return found
 

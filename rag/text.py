@@ -188,6 +188,25 @@ def verb_forms(term: str) -> set[str]:
     return forms
 
 
+# Words of one sense that questions put for the text's: "thought to have grown" for "believed to have increased".
+# Word vectors put these pairs too far apart (grown/increased 0.42, thought/believed 0.45).
+_SENSES = (
+    "grow grew grown growing increase increased increasing rise rose risen rising climb climbed climbing",
+    "think thought believe believed consider considered",
+    "decrease decreased decreasing decline declined declining fall fell fallen falling drop dropped dropping "
+    "shrink shrank shrunk shrinking",
+)
+_SENSE = {w: frozenset(group.split()) for group in _SENSES for w in group.split()}
+
+
+def same_sense(term: str) -> frozenset[str]:
+    """The words of the term's sense, the term among them; just the term when it has none listed.
+
+    Example: "grown" -> {"grow", "increase", "increased", "rise", ...}
+    """
+    return _SENSE.get(term, frozenset((term,)))
+
+
 def same_name(a: str, b: str) -> bool:
     """Terms that name the same thing, allowing demonyms and inflection.
 

@@ -205,6 +205,17 @@ def test_a_quotation_that_goes_on_keeps_its_speaker(article_index, minilm):
     assert continued in [e.sentence.sentence_id for e in evidence[:4]]
 
 
+def test_this_number_counts_what_the_sentence_before_counts(article_index, minilm):
+    # "... deployed around 50,000 workers to China ..." then "... this number is believed to have increased ..."
+    retriever = Retriever(article_index, minilm)
+    this_number = next(s for s in article_index.sentences if "this number" in s.text)
+    assert {"worker", "china"} <= retriever._counted[this_number.sentence_id]
+    question = "Why do people think the number of North Korean workers in China has grown?"  # believed, increased
+    qvec = minilm.embed(question)
+    evidence = retriever.evidence(question, question, retriever.retrieve(question, 6, qvec), qvec)
+    assert this_number.sentence_id in [e.sentence.sentence_id for e in evidence[:2]]
+
+
 def test_a_sentence_followed_by_a_photo_credit_is_a_caption(article_index, minilm):
     retriever = Retriever(article_index, minilm)
     credit = next(s for s in article_index.sentences if s.text == "[JOONGANG PHOTO]")

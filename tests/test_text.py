@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text import for_matching, numbers, proper_names, terms
+from rag.text import for_matching, numbers, proper_names, same_sense, terms
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,10 @@ def test_accented_names_match_their_plain_spelling() -> None:
 )
 def test_numbers_in_digits_and_ordinal_words(text: str, expected: set[str]) -> None:
     assert numbers(text) == expected
+
+
+def test_words_of_one_sense_stand_for_each_other():
+    assert {"increased", "rise", "grow"} <= same_sense("grown")
+    assert "believed" in same_sense("thought")
+    assert "increased" not in same_sense("fell")
+    assert same_sense("workers") == {"workers"}

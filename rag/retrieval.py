@@ -214,7 +214,9 @@ class Retriever:
         # spokesperson"): it is evidence only for questions about changes to the article.
         self.notes = {s.sentence_id for s in index.sentences if is_update_note(s.text)}
         self._word_vecs: dict[str, np.ndarray] = {}
-        self._speaker_terms = self._speakers(index.sentences)
+        # "Jian added" after "spokesperson Lin Jian said": the attribution's name in full
+        self._full_names = self._names_in_full(index.sentences)
+        self._speaker_terms = self._speakers(index.sentences, self._full_names)
         self._counted = self._counts_before(index.sentences)
         self._captions = {s.sentence_id for s in index.sentences if _CAPTION.search(s.text) or (
             (n := self._by_id.get(s.sentence_id + 1)) is not None and n.doc_id == s.doc_id and _CREDIT.match(n.text))}
@@ -271,7 +273,7 @@ class Retriever:
             s = self._by_id[sid]
             # what the sentence says, with who speaks in it, what "this number" counts and what a caption shows
             mine = _with_verb_forms(set(texts[sid]) | self._speaker_terms.get(sid, set())
-                                    | self._counted.get(sid, set())
+                                    | self._full_names.get(sid, set()) | self._counted.get(sid, set())
                                     | (_CAPTION_TERMS if sid in self._captions else set()))
             near = _with_verb_forms(self._neighbour_terms(s))
             covered = sum(
@@ -305,7 +307,27 @@ class Retriever:
         return out
 
     @staticmethod
-    def _speakers(sentences: Sequence[Sentence]) -> dict[int, set[str]]:
+    def _names_in_full(sentences: Sequence[Sentence]) -> dict[int, set[str]]:
+        """For each sentence whose attribution names someone by one word of a name given in full before it in the
+        document, the terms of that full name.
+
+        Example: '"...," Chinese Foreign Ministry spokesperson Lin Jian said ...' then '"...," Jian added.' ->
+        the second holds {"lin", "jian"}
+        """
+        found: dict[int, set[str]] = {}
+        earlier: dict[str, list[str]] = {}  # each document's names of several words so far
+        for s in sentences:
+            names = earlier.setdefault(s.doc_id, [])
+            if m := _ATTRIBUTION.search(s.text):
+                for name in _NAME.findall(" " + m.group(1)):
+                    full = next((n for n in reversed(names) if " " not in name and name in n.split()), None)
+                    if full is not None:
+                        found.setdefault(s.sentence_id, set()).update(terms(full))
+            names += [n for n in _NAME.findall(" " + s.text) if " " in n]
+        return found
+
+    @staticmethod
+    def _speakers(sentences: Sequence[Sentence], full_names: dict[int, set[str]]) -> dict[int, set[str]]:
         """The speaker's terms for each sentence that is all quotation, taken from the attribution that
         follows the quotation before it: a quote goes on past the sentence that names who said it.
 
@@ -321,7 +343,7 @@ class Retriever:
                 if previous.sentence_id in found:
                     found[s.sentence_id] = found[previous.sentence_id]  # the same speaker goes on
                 elif (m := _ATTRIBUTION.search(previous.text)) and terms(m.group(1)):
-                    found[s.sentence_id] = set(terms(m.group(1)))
+                    found[s.sentence_id] = set(terms(m.group(1))) | full_names.get(previous.sentence_id, set())
             previous = s
         return found
 
@@ -583,7 +605,9 @@ class Retriever:
                 reasons.append(f"evidence score {e.score:.2f} < {threshold:.2f}")
                 continue
             context = self.context_text(e.sentence)
-            ctx_terms = set(terms(context)) | country_words(context)  # "Beijing" names China
+            sid = e.sentence.sentence_id  # "Beijing" names China; "Jian added" names Lin Jian
+            ctx_terms = set(terms(context)) | country_words(context) | self._speaker_terms.get(sid, set()) \
+                | self._full_names.get(sid, set())
             missing = [n for n in sorted(names) if not _mentioned(n, ctx_terms)]
             missing += [n for n in sorted(nums) if n not in numbers(context)]
             if len(missing) < len(names) + len(nums):  # the sentence itself has some of them

@@ -164,6 +164,9 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         ("What publication did the source familiar with the matter speak to?", 0.35, "told the JoongAng Ilbo"),
         ("Which news agency quoted the spokesperson who described a friendship forged through blood?", 0.35,
          "as quoted by Yonhap News Agency"),
+        # the quotation goes on after "Jian added"; "Lin" is the rest of his name, given earlier
+        ("According to Lin, what has stayed the same despite big changes in the international landscape?", 0.35,
+         "remains unchanged"),
         # a photo's caption tells who supplied it and how it is credited, without those words; "used in the
         # story" speaks of the article, not of what it says
         ("Who supplied the photos used in the story?", 0.35, "provided by a source"),
@@ -199,6 +202,10 @@ def test_a_quotation_that_goes_on_keeps_its_speaker(article_index, minilm):
     assert {"oh", "researcher"} <= retriever._speaker_terms[continued]
     attributed = next(sid for text, sid in by_text.items() if text.startswith('"North Korea has experience'))
     assert attributed not in retriever._speaker_terms  # it names its speaker itself
+    # '"...," Jian added.' names the spokesperson Lin Jian by one word; the quotation after it goes on
+    added = next(sid for text, sid in by_text.items() if text.startswith("“During this process"))
+    assert {"lin", "jian"} <= retriever._full_names[added]
+    assert {"lin", "jian"} <= retriever._speaker_terms[added + 1]
     question = "What does the researcher say North Korea calls China?"
     qvec = minilm.embed(question)
     evidence = retriever.evidence(question, question, retriever.retrieve(question, 6, qvec), qvec)

@@ -65,6 +65,8 @@ def _said_of(fact: MetadataFact) -> str:
         return f"“{fact.title}” is by {said}, according to its byline."
     if fact.field == "contact":
         return f"The byline of “{fact.title}” gives the contact {fact.value}."
+    if fact.field == "title":
+        return f"The headline is “{fact.value}”."
     return f"“{fact.title}” is filed under {fact.value}."
 
 
@@ -360,7 +362,7 @@ class Pipeline:
         """The field of the best-matching document that records it, or None when none does."""
         for p in wide:
             doc = self.index.documents[p.chunk.doc_id]
-            if (value := doc.metadata.get(field, "")).strip():
+            if (value := doc.title if field == "title" else doc.metadata.get(field, "")).strip():
                 return MetadataFact(doc.doc_id, doc.title, field, value)  # as recorded: it must equal the field
         return None
 

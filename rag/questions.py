@@ -723,18 +723,22 @@ def asks_about_photo(question: str) -> bool:
 _CONTACT = re.compile(r"\b(?:e-?mail|contact)\b", re.IGNORECASE)
 _CONTACT_OF = re.compile(r"\b(?:bylines?|reporters?|journalists?|authors?|writers?|article|story|piece)\b",
                          re.IGNORECASE)
+_HEADLINE = re.compile(r"\bheadlines?\b|\btitle (?:of|for) (?:this|the|that) (?:news )?(?:article|story|piece)\b|"
+                       r"\b(?:article|story|piece)'s title\b", re.IGNORECASE)
 _SECTION = re.compile(r"\b(?:section|category|desk)\b", re.IGNORECASE)
 _SECTION_OF = re.compile(r"\b(?:site|website|page|article|story|piece|filed)\b", re.IGNORECASE)
 
 
 def asks_metadata(question: str) -> str | None:
     """The document metadata field a question asks for, if any: "authors" (the byline), "contact" (the
-    byline's e-mail address) or "section" (where the site files the story).
+    byline's e-mail address), "section" (where the site files the story) or "title" (the headline).
 
     Examples: "Who wrote the article?" -> "authors"; "What email address is listed in the byline?" ->
-    "contact"; "Under what section of the site does this story appear?" -> "section"; "Which section of the
-    resolution bans the workers?" -> None
+    "contact"; "Under what section of the site does this story appear?" -> "section"; "Per the headline,
+    where are the workers headed?" -> "title"; "Which section of the resolution bans the workers?" -> None
     """
+    if _HEADLINE.search(question) and not _OTHER_WORK.search(question):
+        return "title"  # "According to the headline, ...": the lead clause names it
     q = _asked(question)
     if _OTHER_WORK.search(q):
         return None

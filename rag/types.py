@@ -87,8 +87,8 @@ class Citation:
 
 @dataclass(frozen=True)
 class MetadataFact:
-    """A fact about a document from its metadata, not its text: the byline. Invariant: value ==
-    document(doc_id).metadata[field]."""
+    """A fact about a document from its metadata, not its text: the byline, the headline. Invariant: value ==
+    document(doc_id).metadata[field], or document(doc_id).title for the field "title"."""
 
     doc_id: str
     title: str

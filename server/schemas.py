@@ -60,7 +60,7 @@ class CitationOut(BaseModel):
 
 
 class MetadataOut(BaseModel):
-    """A fact from a document's metadata, not its text (the byline). Invariant: value == GET
+    """A fact from a document's metadata, not its text (the byline, the headline). Invariant: value == GET
     /documents/{doc_id} [field]."""
 
     doc_id: str

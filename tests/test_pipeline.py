@@ -399,9 +399,11 @@ def test_a_byline_part_keeps_its_metadata_beside_the_other_parts_quotes(article_
     [
         ("What email address is given for the reporter?", "contact", "seo.jieun1@joongang.co.kr"),
         ("Under what section of the site does this story appear?", "section", "National > North Korea"),
+        ("According to the headline, where are the workers probably going?", "title",
+         "With China's order to leave, North Korean workers likely headed to Russia"),
     ],
 )
-def test_the_contact_and_section_come_from_metadata(article_index, minilm, question, field, said):
+def test_the_contact_section_and_headline_come_from_metadata(article_index, minilm, question, field, said):
     p = make(article_index, minilm, ExtractiveGenerator())
     a = p.ask(question)
     assert a.answered and a.citations == ()

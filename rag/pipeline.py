@@ -16,7 +16,17 @@ from .errors import IndexStaleError, InputError, ModelError
 from .generation import ExtractiveGenerator, Generator, StopSignal, build_messages, echoes_example
 from .index import Index, check_fresh, load_index
 from .places import countries
-from .questions import asked_noun, asks_about_photo, asks_for, asks_metadata, describing, holds, parts, sort_asked
+from .questions import (
+    asked_noun,
+    asks_about_photo,
+    asks_for,
+    asks_metadata,
+    asks_photo_credit,
+    describing,
+    holds,
+    parts,
+    sort_asked,
+)
 from .retrieval import EVIDENCE_CHUNKS, Retriever, build_query
 from .settings import Settings
 from .types import NOT_COVERED, Answer, Citation, Evidence, MetadataFact, Passage, Turn
@@ -216,6 +226,15 @@ class Pipeline:
             return
 
         chosen = self._choose_evidence(evidence, gate.best)
+        if asks_photo_credit(q) and (credit := self.retriever.credit_after(chosen[0].sentence.sentence_id)):
+            # "How are the pictures credited?": the credit line under the caption says it; alone it is too
+            # short to be evidence, so it is quoted after the caption it belongs to
+            cited = [chosen[0], replace(chosen[0], sentence=credit)]
+            answer_text = " ".join(f"{e.sentence.text} [{n}]" for n, e in enumerate(cited, start=1))
+            timings.update(generate=0.0, total=(time.perf_counter() - t0) * 1000)
+            yield Answer(q, answer_text, True, tuple(self._cite(n, e) for n, e in enumerate(cited, start=1)),
+                         self._with_cited_chunks(passages, wide, cited), self.generator.name, timings, "extractive")
+            return
         text, mode = "", "extractive"
         if not isinstance(self.generator, ExtractiveGenerator):
             stop = stop or StopSignal()

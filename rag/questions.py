@@ -720,6 +720,15 @@ def asks_about_photo(question: str) -> bool:
     return bool(_PHOTO.search(question))
 
 
+def asks_photo_credit(question: str) -> bool:
+    """Whether the question asks how a photo on the page is credited.
+
+    Examples: "How are the pictures credited?" -> True; "Who supplied the photos?" -> False
+    """
+    return asks_about_photo(question) and bool(_CREDIT.search(question))
+
+
+_CREDIT = re.compile(r"\bcredit(?:s|ed)?\b", re.IGNORECASE)
 _CONTACT = re.compile(r"\b(?:e-?mail|contact)\b", re.IGNORECASE)
 _CONTACT_OF = re.compile(r"\b(?:bylines?|reporters?|journalists?|authors?|writers?|article|story|piece)\b",
                          re.IGNORECASE)

@@ -382,6 +382,13 @@ class Retriever:
         """Whether the sentence is a photo's caption."""
         return sentence_id in self._captions
 
+    def credit_after(self, sentence_id: int) -> Sentence | None:
+        """The photo credit right after a caption ("[JOONGANG PHOTO]"), if there is one."""
+        s, n = self._by_id.get(sentence_id), self._by_id.get(sentence_id + 1)
+        if s is None or n is None or n.doc_id != s.doc_id or not _CREDIT.match(n.text):
+            return None
+        return n
+
     def continues_quote(self, sentence_id: int) -> bool:
         """Whether the sentence is all quotation, going on with the quotation of the sentence before it."""
         return sentence_id in self._speaker_terms

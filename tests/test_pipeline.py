@@ -193,6 +193,16 @@ def test_an_answer_about_a_photo_says_only_what_its_caption_says(article_index, 
     assert_quotes_valid(p, a)
 
 
+def test_a_photo_credit_is_quoted_after_its_caption(article_index, minilm):
+    p = make(article_index, minilm, Scripted("The photos are credited to a source [1]."))
+    a = p.ask("How are the pictures credited?")
+    assert a.mode == "extractive"  # the model never sees the credit line: it is too short to be evidence
+    assert [c.quote for c in a.citations][1:] == ["[JOONGANG PHOTO]"]
+    assert "as shown in this photo" in a.citations[0].quote
+    assert a.citations[1].start == a.citations[0].end + 1
+    assert_quotes_valid(p, a)
+
+
 def test_supported_generated_answer_is_kept_and_renumbered(article_index, minilm):
     p = make(article_index, minilm, Scripted("North Korea earns between $750 million and $1.1 billion a year [4]."))
     a = p.ask(EARNINGS)

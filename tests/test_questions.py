@@ -12,6 +12,7 @@ from rag.questions import (
     asks_for,
     asks_metadata,
     asks_outlet,
+    asks_photo_credit,
     asks_why,
     attribution,
     described,
@@ -459,3 +460,16 @@ def test_the_noun_counted_may_come_third():
 )
 def test_a_question_about_a_photo_names_one(question, about_photo):
     assert asks_about_photo(question) is about_photo
+
+
+@pytest.mark.parametrize(
+    ("question", "credit"),
+    [
+        ("How are the pictures credited?", True),
+        ("What photo credit is given under the pictures?", True),
+        ("Who supplied the photos?", False),
+        ("Who is credited with inventing the telephone?", False),
+    ],
+)
+def test_a_question_about_a_photo_credit(question, credit):
+    assert asks_photo_credit(question) is credit

@@ -194,11 +194,11 @@ def _soft(term: str) -> bool:
 
 
 def _with_verb_forms(found: set[str]) -> set[str]:
-    """The terms and the verbs they may be past forms of: "denied" also says "deny", "updated" "update".
+    """The terms and the verbs they may be past forms of: "denied" also says "deny", "added" "add".
 
-    Forms under four letters are left out: "used" would say "us".
+    Forms under three letters are left out: "used" would say "us".
     """
-    return found | {f for t in found for f in verb_forms(t) if len(f) >= 4}
+    return found | {f for t in found for f in verb_forms(t) if len(f) >= 3}
 
 
 class Retriever:

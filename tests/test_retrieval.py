@@ -142,6 +142,8 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
          "cryptocurrency markets during the pandemic"),
         # "updated" is said by "Update"
         ("When was this article updated?", 0.35, "Update, August 1"),
+        # "add" is said by "Added"
+        ("What did the update add to the story?", 0.35, "Added comments"),
         # "deny" is said by "denied"
         ("What did Beijing officially deny?", 0.35, "denied rumors"),
         # words close in meaning count for some of theirs: "dispatched" / "deployed", "previously" / "earlier"

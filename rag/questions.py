@@ -729,6 +729,43 @@ def asks_photo_credit(question: str) -> bool:
 
 
 _CREDIT = re.compile(r"\bcredit(?:s|ed)?\b", re.IGNORECASE)
+# What a question narrows itself to: "specifically from its IT workers", "IT workers alone", "in Russia specifically"
+_ONLY_AFTER = re.compile(r"\b(?:specifically|solely|exclusively|only|just) (?:from|by|for|to|of|in|on|among|at) "
+                         r"((?:[\w'-]+ ?){1,5})", re.IGNORECASE)
+_ONLY_BEFORE = re.compile(r"((?:[\w'-]+ ){1,4})(?:alone|in particular|specifically(?= *(?:[?,.;:]|$)))\b",
+                          re.IGNORECASE)
+_WORD = re.compile(r"[\w'-]+")
+
+
+def _content_run(words: list[str]) -> list[str]:
+    """The leading words up to the first stopword, after leading determiners; an acronym is no stopword."""
+    run: list[str] = []
+    for w in words:
+        if w.lower() in STOPWORDS and not (len(w) > 1 and w.isupper()):
+            if run:
+                break
+            continue
+        run.append(w)
+    return run
+
+
+def narrowed_to(question: str) -> set[str]:
+    """Terms of what the question narrows itself to ("specifically", "alone"), which an answer must itself be
+    about: a sentence about all of the country's workers does not say what its IT workers alone earn.
+
+    Examples: "How much does North Korea make specifically from its IT workers each year?" -> {"it", "worker"};
+    "How much do North Korea's IT workers alone bring in?" -> {"north", "korea", "it", "worker"};
+    "What specifically caused the strain?" -> set()
+    """
+    q = for_matching(question)
+    found: list[str] = []
+    for m in _ONLY_AFTER.finditer(q):
+        found += _content_run(_WORD.findall(m.group(1)))
+    for m in _ONLY_BEFORE.finditer(q):
+        found += reversed(_content_run(list(reversed(_WORD.findall(m.group(1))))))
+    return set(terms(" ".join(found)))
+
+
 _CONTACT = re.compile(r"\b(?:e-?mail|contact)\b", re.IGNORECASE)
 _CONTACT_OF = re.compile(r"\b(?:bylines?|reporters?|journalists?|authors?|writers?|article|story|piece)\b",
                          re.IGNORECASE)

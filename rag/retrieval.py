@@ -30,6 +30,7 @@ from .questions import (
     long_names,
     named_thing,
     names_institution,
+    narrowed_to,
     only_vaguely,
     other_countrys_roles,
     quoted,
@@ -597,6 +598,7 @@ class Retriever:
         uncommon = [t for t in topic if self.index.sentence_df.get(t, 0) <= common and t not in _PLACE_KINDS]
         if not any(t in self.index.sentence_df for t in uncommon):
             uncommon = []
+        narrowed = narrowed_to(question)
         for e in candidates:
             # a sentence that holds the number, time or name asked for needs less of the question's wording
             threshold = floor
@@ -627,6 +629,11 @@ class Retriever:
             )]
             if missing:
                 reasons.append(f"evidence lacks {', '.join(missing)}")
+                continue
+            own = set(terms(e.sentence.text)) | self._speaker_terms.get(sid, set())
+            if not all(name_in(t, own) for t in narrowed):
+                # "specifically from its IT workers": a sentence about all the country's workers is not it
+                reasons.append(f"evidence is not about {', '.join(sorted(narrowed))} in particular")
                 continue
             if noun and not self.says(noun, context) and not self._heads_a_name(noun, e.sentence.text):
                 reasons.append(f"evidence never says {noun}")

@@ -22,6 +22,7 @@ from rag.questions import (
     institutions,
     named_thing,
     names_institution,
+    narrowed_to,
     only_vaguely,
     other_countrys_roles,
     outlets,
@@ -473,3 +474,19 @@ def test_a_question_about_a_photo_names_one(question, about_photo):
 )
 def test_a_question_about_a_photo_credit(question, credit):
     assert asks_photo_credit(question) is credit
+
+
+@pytest.mark.parametrize(
+    ("question", "narrowed"),
+    [
+        ("How much does North Korea make specifically from its IT workers each year?", {"it", "worker"}),
+        ("How much money do North Korea's IT workers alone bring in per year?", {"north", "korea", "it", "worker"}),
+        ("How much does it earn from its workers in Russia specifically?", {"russia"}),
+        ("Why is the relocation of IT workers in particular significant?", {"it", "worker"}),
+        # "specifically" before a verb or as a word about the answer narrows nothing
+        ("What specifically caused the strain in relations between Pyongyang and Beijing?", set()),
+        ("What kind of visas, specifically named, did China use?", set()),
+    ],
+)
+def test_what_a_question_narrows_itself_to(question, narrowed):
+    assert narrowed_to(question) == narrowed

@@ -188,13 +188,16 @@ def verb_forms(term: str) -> set[str]:
     return forms
 
 
-# Words of one sense that questions put for the text's: "thought to have grown" for "believed to have increased".
+# Words of one sense that questions put for the text's: "thought to have grown" for "believed to have increased",
+# "What term does he use for the relationship?" for "relations with China, its so-called blood ally".
 # Word vectors put these pairs too far apart (grown/increased 0.42, thought/believed 0.45).
 _SENSES = (
     "grow grew grown growing increase increased increasing rise rose risen rising climb climbed climbing",
     "think thought believe believed consider considered",
     "decrease decreased decreasing decline declined declining fall fell fallen falling drop dropped dropping "
     "shrink shrank shrunk shrinking",
+    "relation relationship tie",
+    "call called calling term refer referred referring",
 )
 _SENSE = {w: frozenset(group.split()) for group in _SENSES for w in group.split()}
 

@@ -55,4 +55,6 @@ def test_words_of_one_sense_stand_for_each_other():
     assert {"increased", "rise", "grow"} <= same_sense("grown")
     assert "believed" in same_sense("thought")
     assert "increased" not in same_sense("fell")
+    assert "relation" in same_sense("relationship")
+    assert "called" in same_sense("term")  # "What term does he use?" and "its so-called blood ally"
     assert same_sense("workers") == {"workers"}

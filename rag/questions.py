@@ -729,6 +729,28 @@ def asks_photo_credit(question: str) -> bool:
 
 
 _CREDIT = re.compile(r"\bcredit(?:s|ed)?\b", re.IGNORECASE)
+_WHO_DOES = re.compile(r"^\W*who\s+([a-z][\w'-]*)", re.IGNORECASE)
+# Verbs of speaking, which any attribution says ("Who spoke for the government?" - "Lin Jian said"), and
+# verbs too light to say what someone did ("Who came up with that figure?")
+_SPEAKING_OR_LIGHT = frozenset(
+    "say says said speak speaks spoke spoken tell tells told add adds added report reports reported hear hears "
+    "heard claim claims claimed state states stated announce announces announced note notes noted comment "
+    "comments commented quote quotes quoted come comes came get gets got make makes made give gives gave".split()
+)
+
+
+def who_does(question: str) -> str | None:
+    """The verb of a "who" question, lower-cased, unless a form of "be", "have" or "do", a verb of speaking or a
+    light verb.
+
+    Examples: "Who coaches the women's team?" -> "coaches"; "Who is the spokesperson?" -> None; "Who spoke for
+    the government?" -> None
+    """
+    m = _WHO_DOES.match(_asked(question))
+    verb = m.group(1).lower() if m else ""
+    return verb if terms(verb) and verb not in _SPEAKING_OR_LIGHT else None
+
+
 # What a question narrows itself to: "specifically from its IT workers", "IT workers alone", "in Russia specifically"
 _ONLY_AFTER = re.compile(r"\b(?:specifically|solely|exclusively|only|just) (?:from|by|for|to|of|in|on|among|at) "
                          r"((?:[\w'-]+ ?){1,5})", re.IGNORECASE)

@@ -36,6 +36,7 @@ from .questions import (
     quoted,
     reports_speech,
     speaker,
+    who_does,
 )
 from .safety import looks_like_injection
 from .text import STOPWORDS, name_in, numbers, proper_names, same_sense, terms, tokens, verb_forms, words
@@ -685,6 +686,14 @@ class Retriever:
                 # "How many exchanges have North Korea and China held?" is not answered by the number of
                 # exchanges between North Korea and Russia
                 reasons.append(f"the {kind} given is about another country")
+                continue
+            if kind == "person" and (verb := who_does(question)) and not (
+                _with_verb_forms(set(terms(verb))) & _with_verb_forms(ctx_terms | own_terms)
+                or self.says(terms(verb)[0], context)
+            ):
+                # "Who coaches the women's football team?" is not answered by the sentence on the matches, which
+                # names countries: what the person asked for does must be said
+                reasons.append(f"evidence never says who {verb}")
                 continue
             if who and not reports_speech(e.sentence.text, who):
                 reasons.append(f"evidence quotes no words of {who}")

@@ -31,6 +31,7 @@ from rag.questions import (
     sort_asked,
     speaker,
     time_unit,
+    who_does,
 )
 
 
@@ -490,3 +491,19 @@ def test_a_question_about_a_photo_credit(question, credit):
 )
 def test_what_a_question_narrows_itself_to(question, narrowed):
     assert narrowed_to(question) == narrowed
+
+
+@pytest.mark.parametrize(
+    ("question", "verb"),
+    [
+        ("Who coaches North Korea's women's football team?", "coaches"),
+        ("Who won the two friendly matches?", "won"),
+        ("According to the source, who demanded the repatriation?", "demanded"),
+        # a form of "be", a verb of speaking or a light verb says nothing of what the person did
+        ("Who is the spokesperson?", None),
+        ("Who spoke for the Chinese government?", None),
+        ("Who came up with that figure?", None),
+    ],
+)
+def test_what_the_person_a_who_question_asks_for_does(question, verb):
+    assert who_does(question) == verb

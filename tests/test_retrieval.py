@@ -72,6 +72,8 @@ def test_says_allows_words_close_in_meaning(article_index, minilm, noun, text, s
          "shares only common words with the question"),
         # Wednesday is the day the source told the paper of the demand, not the day China made it
         ("On what day of the week did China demand the repatriation of the workers?", "the day someone spoke of it"),
+        # the sentence on the matches names countries, but says nothing of coaching them
+        ("Who coaches North Korea's women's football team?", "evidence never says who coaches"),
         # the earnings sentence is about all the overseas workers, not the IT workers the question narrows to
         ("How much money does North Korea make specifically from its IT workers each year?",
          "evidence is not about it, worker in particular"),

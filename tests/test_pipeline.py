@@ -94,7 +94,7 @@ def test_invented_fact_on_borderline_evidence_is_refused(article_index, minilm):
 
 def test_answer_naming_no_one_for_who_on_borderline_evidence_is_refused(article_index, minilm):
     p = make(article_index, minilm, Scripted("The UN report was published in March [1]."))
-    a = p.ask("Who led the team that wrote the UN report published in March?")
+    a = p.ask("Who was behind the UN report published in March?")
     assert not a.answered and a.citations == ()
     assert a.mode == "refused: the answer gives no person although the question asks for one"
 

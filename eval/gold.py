@@ -54,6 +54,10 @@ HOLDOUT31_GOLD = GOLD_DIR / "holdout31.jsonl"
 HOLDOUT32_GOLD = GOLD_DIR / "holdout32.jsonl"
 HOLDOUT33_GOLD = GOLD_DIR / "holdout33.jsonl"
 HOLDOUT34_GOLD = GOLD_DIR / "holdout34.jsonl"
+HOLDOUT35_GOLD = GOLD_DIR / "holdout35.jsonl"
+HOLDOUT36_GOLD = GOLD_DIR / "holdout36.jsonl"
+HOLDOUT37_GOLD = GOLD_DIR / "holdout37.jsonl"
+HOLDOUT38_GOLD = GOLD_DIR / "holdout38.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

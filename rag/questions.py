@@ -242,7 +242,8 @@ def _asked(question: str) -> str:
 # Head nouns found by asked_noun() that a sentence answers without using them: "What term does he use?",
 # and measures answered by a number ("What is the duration of ...")
 _META_NOUNS = frozenset(
-    """term word phrase expression name names title episode event incident thing things way manner example
+    """term word phrase expression name names title episode event incident thing things stuff way manner example
+    adjective adjectives verb verbs noun nouns adverb language wording label description
     reason role step measure method means approach strategy tactic effort efforts aspect area field issue topic
     matter factor nickname estimate end ends top bottom range fixture fixtures setup
     point idea group category else official officials person people man woman individual figure

@@ -55,7 +55,7 @@ _CREDIT = re.compile(r"^\s*\[[^\]]*\b(?:PHOTO|PHOTOS|IMAGE)\b[^\]]*\]\s*$", re.I
 # What a question about a photo asks that its caption says without these words: "Who supplied the
 # pictures?", "How is the photo credited?", "What is depicted in the image?"
 _CAPTION_TERMS = frozenset(terms("photo photograph photographed picture pictured image caption credit credited "
-                                 "shown show depicted supplied provided"))
+                                 "shown show depicted supplied provided taken captured"))
 # A sentence going on about a count the sentence before gives: "... deployed around 50,000 workers to China ..."
 # then "Given the rise in earnings, this number is believed to have increased over time."
 _THIS_COUNT = re.compile(r"\b(?:this|that|these|the same) (?:numbers?|figures?|amounts?|totals?|sums?|counts?)\b",
@@ -695,7 +695,10 @@ class Retriever:
                 # names countries: what the person asked for does must be said
                 reasons.append(f"evidence never says who {verb}")
                 continue
-            if who and not reports_speech(e.sentence.text, who):
+            if who and not reports_speech(e.sentence.text, who) and not (
+                # a quotation that goes on from one that names the speaker ('"...," Jian added.' then '"..."')
+                sid in self._speaker_terms and all(name_in(t, self._speaker_terms[sid]) for t in terms(who))
+            ):
                 reasons.append(f"evidence quotes no words of {who}")
                 continue
             return Gate(True, "ok", e, reported=reported is not None and e in reported)

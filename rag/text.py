@@ -40,6 +40,7 @@ STOPWORDS = frozenset(
 # letters and digits of any script ("Straße", "Москва"), numbers kept whole ("1.1", "50,000")
 _TOKEN = re.compile(r"[^\W_]+(?:[.,'][^\W_]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_THOUSANDS = re.compile(r"\b(\d+)k\b", re.IGNORECASE)  # "50k" is 50,000
 
 
 class _Fold(dict[int, str]):
@@ -123,9 +124,9 @@ _ORDINALS = {
 def numbers(text: str) -> set[str]:
     """Numbers written in digits or as ordinals, separators removed.
 
-    Example: "$1.1 billion, 50,000, the fourth" -> {"1.1", "50000", "4"}; "4th" -> {"4"}
+    Example: "$1.1 billion, 50,000, the fourth" -> {"1.1", "50000", "4"}; "4th" -> {"4"}; "50k" -> {"50000"}
     """
-    plain = for_matching(text)
+    plain = _THOUSANDS.sub(lambda m: m.group(1) + "000", for_matching(text))
     found = {m.replace(",", "") for m in _NUMBER.findall(plain)}
     return found | {_ORDINALS[w] for w in map(str.lower, _TOKEN.findall(plain)) if w in _ORDINALS}
 

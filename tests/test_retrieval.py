@@ -174,6 +174,13 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         # the quotation goes on after "Jian added"; "Lin" is the rest of his name, given earlier
         ("According to Lin, what has stayed the same despite big changes in the international landscape?", 0.35,
          "remains unchanged"),
+        # a continued quotation is the words of whoever the sentence before names
+        ("What did Lin say remains unchanged despite big shifts in the international landscape?", 0.35,
+         "remains unchanged"),
+        # a caption tells when its photo was taken; "50k" is 50,000; an adjective is said without the word
+        ("Roughly when was the check-in photo taken?", 0.35, "in mid-July, as shown in this photo"),
+        ("has the 50k number of workers in china gone up or down", 0.35, "around 50,000 workers"),
+        ("What adjective does the article use for the visa arrangements China used?", 0.35, "subversive visa"),
         # a photo's caption tells who supplied it and how it is credited, without those words; "used in the
         # story" speaks of the article, not of what it says
         ("Who supplied the photos used in the story?", 0.35, "provided by a source"),

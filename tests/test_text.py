@@ -58,3 +58,7 @@ def test_words_of_one_sense_stand_for_each_other():
     assert "relation" in same_sense("relationship")
     assert "called" in same_sense("term")  # "What term does he use?" and "its so-called blood ally"
     assert same_sense("workers") == {"workers"}
+
+
+def test_thousands_written_with_k_are_numbers():
+    assert numbers("has the 50k number of workers gone up") == {"50000"}

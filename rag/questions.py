@@ -721,15 +721,17 @@ def asks_about_photo(question: str) -> bool:
     return bool(_PHOTO.search(question))
 
 
+_CREDIT_WORD = re.compile(r"\bcredit(?:s|ed)?\b", re.IGNORECASE)
+
+
 def asks_photo_credit(question: str) -> bool:
     """Whether the question asks how a photo on the page is credited.
 
     Examples: "How are the pictures credited?" -> True; "Who supplied the photos?" -> False
     """
-    return asks_about_photo(question) and bool(_CREDIT.search(question))
+    return asks_about_photo(question) and bool(_CREDIT_WORD.search(question))
 
 
-_CREDIT = re.compile(r"\bcredit(?:s|ed)?\b", re.IGNORECASE)
 _WHO_DOES = re.compile(r"^\W*who\s+([a-z][\w'-]*)", re.IGNORECASE)
 # Verbs of speaking, which any attribution says ("Who spoke for the government?" - "Lin Jian said"), and
 # verbs too light to say what someone did ("Who came up with that figure?")
@@ -761,7 +763,8 @@ _WORD = re.compile(r"[\w'-]+")
 
 
 def _content_run(words: list[str]) -> list[str]:
-    """The leading words up to the first stopword, after leading determiners; an acronym is no stopword."""
+    """The words up to the first stopword after the leading stopwords ("its IT workers each" -> "IT workers");
+    an acronym is no stopword."""
     run: list[str] = []
     for w in words:
         if w.lower() in STOPWORDS and not (len(w) > 1 and w.isupper()):

@@ -220,8 +220,8 @@ class Retriever:
         self._full_names = self._names_in_full(index.sentences)
         self._speaker_terms = self._speakers(index.sentences, self._full_names)
         self._counted = self._counts_before(index.sentences)
-        self._captions = {s.sentence_id for s in index.sentences if _CAPTION.search(s.text) or (
-            (n := self._by_id.get(s.sentence_id + 1)) is not None and n.doc_id == s.doc_id and _CREDIT.match(n.text))}
+        self._captions = {s.sentence_id for s in index.sentences
+                          if _CAPTION.search(s.text) or self.credit_after(s.sentence_id) is not None}
 
     def retrieve(self, query: str, k: int, qvec: np.ndarray | None = None) -> list[Passage]:
         """The k best chunks by reciprocal-rank fusion of FAISS (cosine) and BM25 rankings."""

@@ -80,6 +80,11 @@ def _said_of(fact: MetadataFact) -> str:
     return f"“{fact.title}” is filed under {fact.value}."
 
 
+def _quoted(cited: Sequence[Evidence]) -> str:
+    """The cited sentences in their order, each followed by its marker: an extractive answer."""
+    return " ".join(f"{e.sentence.text} [{n}]" for n, e in enumerate(cited, start=1))
+
+
 def _renumber(text: str, number: dict[int, int]) -> str:
     """The text with each citation marker's numbers mapped.
 
@@ -230,9 +235,8 @@ class Pipeline:
             # "How are the pictures credited?": the credit line under the caption says it; alone it is too
             # short to be evidence, so it is quoted after the caption it belongs to
             cited = [chosen[0], replace(chosen[0], sentence=credit)]
-            answer_text = " ".join(f"{e.sentence.text} [{n}]" for n, e in enumerate(cited, start=1))
             timings.update(generate=0.0, total=(time.perf_counter() - t0) * 1000)
-            yield Answer(q, answer_text, True, tuple(self._cite(n, e) for n, e in enumerate(cited, start=1)),
+            yield Answer(q, _quoted(cited), True, self._citations(cited),
                          self._with_cited_chunks(passages, wide, cited), self.generator.name, timings, "extractive")
             return
         text, mode = "", "extractive"
@@ -305,7 +309,7 @@ class Pipeline:
             answer_text, cited = self._extractive(chosen, chose)
         else:
             answer_text, cited = result.text, [chosen[i] for i in result.cited]
-        citations = tuple(self._cite(n, e) for n, e in enumerate(cited, start=1))
+        citations = self._citations(cited)
         timings["total"] = (time.perf_counter() - t0) * 1000
         shown = self._with_cited_chunks(passages, wide, cited)
         yield Answer(q, answer_text, True, citations, shown, self.generator.name, timings, mode)
@@ -412,7 +416,7 @@ class Pipeline:
             or e.sentence.sentence_id + 1 in ids and self.retriever.continues_quote(e.sentence.sentence_id + 1)
         )]
         cited.sort(key=lambda e: e.sentence.sentence_id)  # reading order
-        return " ".join(f"{e.sentence.text} [{n}]" for n, e in enumerate(cited, start=1)), cited
+        return _quoted(cited), cited
 
     def _with_cited_chunks(
         self, passages: list[Passage], wide: list[Passage], cited: list[Evidence]
@@ -429,6 +433,9 @@ class Pipeline:
                 holder = Passage(self.index.chunks[bisect.bisect_right(self._chunk_starts, sid) - 1], 0.0)
             out.append(holder)
         return tuple(out)
+
+    def _citations(self, cited: Sequence[Evidence]) -> tuple[Citation, ...]:
+        return tuple(self._cite(n, e) for n, e in enumerate(cited, start=1))
 
     def _cite(self, n: int, e: Evidence) -> Citation:
         s = e.sentence

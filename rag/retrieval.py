@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,6 +203,13 @@ def _with_verb_forms(found: set[str]) -> set[str]:
     return found | {f for t in found for f in verb_forms(t) if len(f) >= 3}
 
 
+def _in_pairs(sentences: Sequence[Sentence]) -> Iterator[tuple[Sentence, Sentence]]:
+    """Each sentence with the one before it, within one document."""
+    for previous, s in itertools.pairwise(sentences):
+        if previous.doc_id == s.doc_id:
+            yield previous, s
+
+
 class Retriever:
     """Hybrid passage search and evidence scoring over one loaded Index."""
 
@@ -339,28 +346,20 @@ class Retriever:
         it answers "What does the researcher say North Korea calls China?"
         """
         found: dict[int, set[str]] = {}
-        previous: Sentence | None = None
-        for s in sentences:
-            if previous is not None and previous.doc_id == s.doc_id and _BARE_QUOTE.match(s.text):
+        for previous, s in _in_pairs(sentences):
+            if _BARE_QUOTE.match(s.text):
                 if previous.sentence_id in found:
                     found[s.sentence_id] = found[previous.sentence_id]  # the same speaker goes on
                 elif (m := _ATTRIBUTION.search(previous.text)) and terms(m.group(1)):
                     found[s.sentence_id] = set(terms(m.group(1))) | full_names.get(previous.sentence_id, set())
-            previous = s
         return found
 
     @staticmethod
     def _counts_before(sentences: Sequence[Sentence]) -> dict[int, set[str]]:
         """For each sentence that speaks of "this number" given by the sentence before it, that sentence's terms:
         what the number counts."""
-        found: dict[int, set[str]] = {}
-        previous: Sentence | None = None
-        for s in sentences:
-            if previous is not None and previous.doc_id == s.doc_id and _THIS_COUNT.search(s.text) \
-                    and numbers(previous.text):
-                found[s.sentence_id] = set(terms(previous.text))
-            previous = s
-        return found
+        return {s.sentence_id: set(terms(previous.text)) for previous, s in _in_pairs(sentences)
+                if _THIS_COUNT.search(s.text) and numbers(previous.text)}
 
     def _bridge(self, clause: str, evidence: Sequence[Evidence], top: int = BRIDGE_SENTENCES) -> set[str]:
         """Terms, numbers and countries of the evidence sentences that best match a clause, scored as
@@ -600,6 +599,9 @@ class Retriever:
         if not any(t in self.index.sentence_df for t in uncommon):
             uncommon = []
         narrowed = narrowed_to(question)
+        # what the person a "who" question asks for does: "coaches" (and its forms), said where they are found
+        verb = who_does(question) if kind == "person" else None
+        verb_terms = terms(verb) if verb else []
         for e in candidates:
             # a sentence that holds the number, time or name asked for needs less of the question's wording
             threshold = floor
@@ -631,8 +633,8 @@ class Retriever:
             if missing:
                 reasons.append(f"evidence lacks {', '.join(missing)}")
                 continue
-            own = set(terms(e.sentence.text)) | self._speaker_terms.get(sid, set())
-            if not all(name_in(t, own) for t in narrowed):
+            own_terms = set(terms(e.sentence.text))
+            if not all(name_in(t, own_terms | self._speaker_terms.get(sid, set())) for t in narrowed):
                 # "specifically from its IT workers": a sentence about all the country's workers is not it
                 reasons.append(f"evidence is not about {', '.join(sorted(narrowed))} in particular")
                 continue
@@ -668,7 +670,6 @@ class Retriever:
                 # "On which day did China demand it?": the day a source told of the demand is not its day
                 reasons.append("the day given is the day someone spoke of it")
                 continue
-            own_terms = set(terms(e.sentence.text))
             names_subject = any(name_in(n, own_terms) for n in specific)
             if kind and topic and not self.says_any(topic, e.sentence.text) and not names_subject:
                 # the fact asked for sits in a sentence that only its neighbour ties to the question:
@@ -687,9 +688,8 @@ class Retriever:
                 # exchanges between North Korea and Russia
                 reasons.append(f"the {kind} given is about another country")
                 continue
-            if kind == "person" and (verb := who_does(question)) and not (
-                _with_verb_forms(set(terms(verb))) & _with_verb_forms(ctx_terms | own_terms)
-                or self.says(terms(verb)[0], context)
+            if verb_terms and not (
+                _with_verb_forms(set(verb_terms)) & _with_verb_forms(ctx_terms) or self.says(verb_terms[0], context)
             ):
                 # "Who coaches the women's football team?" is not answered by the sentence on the matches, which
                 # names countries: what the person asked for does must be said

@@ -58,6 +58,10 @@ HOLDOUT35_GOLD = GOLD_DIR / "holdout35.jsonl"
 HOLDOUT36_GOLD = GOLD_DIR / "holdout36.jsonl"
 HOLDOUT37_GOLD = GOLD_DIR / "holdout37.jsonl"
 HOLDOUT38_GOLD = GOLD_DIR / "holdout38.jsonl"
+HOLDOUT39_GOLD = GOLD_DIR / "holdout39.jsonl"
+HOLDOUT40_GOLD = GOLD_DIR / "holdout40.jsonl"
+HOLDOUT41_GOLD = GOLD_DIR / "holdout41.jsonl"
+HOLDOUT42_GOLD = GOLD_DIR / "holdout42.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

@@ -23,6 +23,7 @@ from .questions import (
     asks_metadata,
     asks_photo_credit,
     describing,
+    expand_shorthand,
     holds,
     parts,
     sort_asked,
@@ -172,31 +173,37 @@ class Pipeline:
         say both.
         """
         t0 = time.perf_counter()
-        q = self.check_question(question, history)
-        whole: Answer | None = None
+        typed = self.check_question(question, history)
+        q = expand_shorthand(typed)  # "whats the name ..." is read as "what is the name ..."; the answer echoes
+        whole: Answer | None = None  # the question as typed
         for item in self._stream_one(q, history, top_k, stop):
             if isinstance(item, Answer):
                 whole = item
             else:
                 yield item
         assert whole is not None  # _stream_one always ends with an Answer
+        yield replace(self._completed(q, whole, history, top_k, stop, split, t0), question=typed)
+
+    def _completed(
+        self, q: str, whole: Answer, history: Sequence[Turn], top_k: int | None, stop: StopSignal | None,
+        split: bool, t0: float,
+    ) -> Answer:
+        """The answer to the whole question, or to its parts when the whole is refused or answers only one."""
         asks = parts(q) if split else []
         if not whole.answered:
             answers = [self._answer_part(part, history, asks[:i], top_k, stop) for i, part in enumerate(asks)]
             if any(a.answered for a in answers):
-                yield self._joined(q, answers, t0)
-            elif split and (bridged := self._bridged(q, history, top_k, stop, t0)) is not None:
-                yield bridged
-            else:
-                yield whole
-            return
+                return self._joined(q, answers, t0)
+            if split and (bridged := self._bridged(q, history, top_k, stop, t0)) is not None:
+                return bridged
+            return whole
         # an answer to the whole may give only one part's fact: "How much does it earn, and roughly how many
         # workers had it sent?" answered with the earnings alone; the part it leaves out is asked on its own
         # (with the other part as an earlier turn, the evidence for that part would outrank its own)
         said = _MARKER.sub(" ", whole.answer)
         left = [part for part in asks if (kind := asks_for(part)) and not holds(said, kind, part)]
         more = [a for part in left if (a := self._answer_part(part, history, (), top_k, stop)).answered]
-        yield self._joined(q, [whole, *more], t0) if more else whole
+        return self._joined(q, [whole, *more], t0) if more else whole
 
     def _stream_one(
         self, q: str, history: Sequence[Turn], top_k: int | None, stop: StopSignal | None
@@ -306,7 +313,7 @@ class Pipeline:
         if isinstance(result, Rejected):
             if mode == "generated":
                 mode = f"fallback: {result.reason}"
-            answer_text, cited = self._extractive(chosen, chose)
+            answer_text, cited = self._extractive(chosen, chose, evidence)
         else:
             answer_text, cited = result.text, [chosen[i] for i in result.cited]
         citations = self._citations(cited)
@@ -400,19 +407,24 @@ class Pipeline:
         chosen += [e for e in evidence if e is not best]
         return chosen[: self.settings.max_evidence]
 
-    def _extractive(self, chosen: list[Evidence], also: Evidence | None = None) -> tuple[str, list[Evidence]]:
+    def _extractive(
+        self, chosen: list[Evidence], also: Evidence | None = None, pool: Sequence[Evidence] = ()
+    ) -> tuple[str, list[Evidence]]:
         """Quote the best sentence and the one the model answered from (`also`), or without it, the
-        runner-up when it scores nearly as well; and the rest of a quotation that one of them begins."""
+        runner-up when it scores nearly as well; and the rest of a quotation that one of them begins, or the
+        sentence that goes on about a count one of them gives, found among the chosen sentences or in `pool`."""
         cited = chosen[:1]
         if also is not None and also not in cited:
             cited.append(also)
         elif len(chosen) > 1 and chosen[1].score >= SECOND_QUOTE_RATIO * chosen[0].score:
             cited.append(chosen[1])
         # A quotation may go on in the next sentence ('"...," said Oh Gyeong-seob, a researcher ...' then
-        # '"... its so-called blood ally ..."'): quote the whole of it, with who said it, when it is evidence
+        # '"... its so-called blood ally ..."'): quote the whole of it, with who said it, when it is evidence;
+        # so too a sentence that goes on about a quoted count ("this number is believed to have increased")
         ids = {e.sentence.sentence_id for e in cited}
-        cited += [e for e in chosen if e not in cited and (
-            e.sentence.sentence_id - 1 in ids and self.retriever.continues_quote(e.sentence.sentence_id)
+        cited += [e for e in dict.fromkeys([*chosen, *pool]) if e not in cited and (
+            e.sentence.sentence_id - 1 in ids and (self.retriever.continues_quote(e.sentence.sentence_id)
+                                                   or self.retriever.goes_on_about_count(e.sentence.sentence_id))
             or e.sentence.sentence_id + 1 in ids and self.retriever.continues_quote(e.sentence.sentence_id + 1)
         )]
         cited.sort(key=lambda e: e.sentence.sentence_id)  # reading order

@@ -94,10 +94,10 @@ _DIRECTION = re.compile(r"\b((?:north|south)(?:-?(?:east|west))?(?:ern)?|(?:east
 _PERIODS = {
     period: re.compile(pattern, re.IGNORECASE)
     for period, pattern in (
-        ("day", r"\b(daily|(a|per|each|every) day)\b"),
-        ("week", r"\b(weekly|(a|per|each|every) week)\b"),
-        ("month", r"\b(monthly|(a|per|each|every) month)\b"),
-        ("year", r"\b(annual(ly)?|yearly|(a|per|each|every) year|per annum)\b"),
+        ("day", r"\b(daily|(a|one|per|each|every) day)\b"),
+        ("week", r"\b(weekly|(a|one|per|each|every) week)\b"),
+        ("month", r"\b(monthly|(a|one|per|each|every) month)\b"),
+        ("year", r"\b(annual(ly)?|yearly|(a|one|per|each|every) year|per annum)\b"),
     )
 }
 # Capitalised but not names of a place or person: "photographed in mid-July" does not say where.
@@ -114,6 +114,11 @@ _DURATION = re.compile(
     r"decades?|centur(y|ies))\b|\bsince\b",
     re.IGNORECASE,
 )
+# "How old is the researcher?" is answered by an age ("52-year-old", "aged 52", "Oh Gyeong-seob, 52,"), not by
+# the "1960s" of what he said
+_AGE_ASKED = re.compile(r"^\s*how old\b", re.IGNORECASE)
+_AGE = re.compile(r"\b\d{1,3}[\s-]+years?[\s-]+old\b|\baged \d{1,3}\b|\bage (?:of )?\d{1,3}\b|[A-Za-z], \d{1,3},",
+                  re.IGNORECASE)
 # "What were the scores of the matches?" is answered by a score such as "2-1" or "3 to 1", not by "two matches"
 _SCORE_ASKED = re.compile(r"\bscores?\b", re.IGNORECASE)
 # "What share of its income comes from IT workers?" is answered by a percentage or a fraction, not by an amount
@@ -221,6 +226,37 @@ _REQUEST = re.compile(r"^\s*(?:please,?\s+)?(?:(?:can|could|would) you\s+(?:plea
                       r"when|where|why)\b)", re.IGNORECASE)
 
 
+# Chat shorthand and contractions typed without their apostrophe, and what they stand for: "whats the name of
+# the source" asks what "what is the name of the source" asks. Only whole words are replaced.
+_SHORTHAND = {
+    "whats": "what is", "whos": "who is", "wheres": "where is", "whens": "when is", "hows": "how is",
+    "whys": "why is", "how come": "why", "isnt": "is not", "arent": "are not", "wasnt": "was not",
+    "werent": "were not", "dont": "do not", "doesnt": "does not", "didnt": "did not", "hasnt": "has not",
+    "havent": "have not", "u": "you", "ur": "your", "yr": "year", "yrs": "years", "govt": "government",
+    "ppl": "people", "abt": "about", "bc": "because", "thru": "through", "id": "identity", "ids": "identities",
+}
+_SHORTHAND_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _SHORTHAND), key=len, reverse=True)) + r")\b(?!')",
+                             re.IGNORECASE)
+
+
+def expand_shorthand(question: str) -> str:
+    """The question with chat shorthand spelled out; other text unchanged.
+
+    Only lower-case or capitalised forms are read as shorthand ("ID" stays). Examples: "whats the name of the
+    source" -> "what is the name of the source"; "how come the move matters" -> "why the move matters";
+    "what yr was that adopted" -> "what year was that adopted"
+    """
+
+    def spelled(m: re.Match[str]) -> str:
+        word = m.group(1)
+        if not (word.islower() or word[0].isupper() and word[1:].islower()):
+            return word
+        full = _SHORTHAND[word.lower()]
+        return full[0].upper() + full[1:] if word[0].isupper() else full
+
+    return _SHORTHAND_WORD.sub(spelled, question)
+
+
 _CONTRACTED = re.compile(r"\b(what|who|where|when|which|how)'s\b", re.IGNORECASE)
 
 
@@ -305,6 +341,11 @@ def parts(question: str) -> list[str]:
     return [first.rstrip("?") + "?", second[0].upper() + second[1:].rstrip("?") + "?"]
 
 
+# past participles that end a noun phrase as "-ed" does: "What was the flight number shown in the photo?"
+_PARTICIPLES = frozenset("shown seen given taken written known done gone drawn driven grown hidden spoken stolen "
+                         "thrown chosen broken begun sworn".split())
+
+
 def asked_noun(question: str) -> str | None:
     """The noun a "which/what X" or "what/who is the X of" question asks about, when it names a topic.
 
@@ -337,7 +378,7 @@ def asked_noun(question: str) -> str | None:
             continue
         # a verb or adverb ends the noun phrase: "What happened", "What force changes the ...",
         # "What problem consists of ...", "What castle currently houses ..."
-        if w.endswith(("ed", "ly")) or nxt in _DETERMINERS or (w.endswith("s") and nxt == "of"):
+        if w.endswith(("ed", "ly")) or w in _PARTICIPLES or nxt in _DETERMINERS or (w.endswith("s") and nxt == "of"):
             break
         # a noun and its verb: "What T cells help ...", "Which resolution forbids member states ..."
         # (but "What kind of visa arrangements is ..." ends on the noun)
@@ -685,6 +726,22 @@ def only_vaguely(text: str, noun: str) -> bool:
     return bool(mentions) and len(vague) == len(mentions)
 
 
+def only_unnamed(text: str, noun: str) -> bool:
+    """Whether the text speaks of the noun only as one it does not name: "a source familiar with the matter", not
+    "Oh Gyeong-seob, a researcher" or "a team called ...".
+
+    Examples: ("a source familiar with the matter told the JoongAng Ilbo", "source") -> True;
+    ("said Oh Gyeong-seob, a researcher at the institute", "researcher") -> False
+    """
+    stem = re.escape(noun[:-1] if noun.endswith("y") else noun)
+    plain = for_matching(text)
+    mentions = list(re.finditer(rf"\b{stem}\w*", plain, re.IGNORECASE))
+    # "a" or "another" and up to two words before the noun, not after a name and its comma, and no name after it
+    unnamed = re.findall(rf"(?<![A-Za-z],\s)(?<![A-Za-z],)\b(?:an?|another)\s+(?:[\w-]+\s+){{0,2}}{stem}\w*"
+                         rf"(?!\s+(?-i:[A-Z])){_THEN_NAMED}", plain, re.IGNORECASE)
+    return bool(mentions) and len(unnamed) == len(mentions)
+
+
 # "Why ...?" is answered by a sentence that gives a reason or a purpose
 _WHY = re.compile(r"^\s*(why\b|for what (reason|purpose)\b|what (was |is )?(the )?(reason|cause|motive|purpose)\b)",
                   re.IGNORECASE)
@@ -697,11 +754,14 @@ _REASON = re.compile(
 
 
 # "Who wrote the article?", "Which reporters are credited in the byline?": who wrote the document itself
-_BYLINE_WORD = re.compile(r"\bbylines?\b", re.IGNORECASE)
+_BYLINE_WORD = re.compile(r"\bbylin(?:e|es|ed)\b", re.IGNORECASE)
 _AUTHORSHIP = re.compile(r"\b(wrote|written|authored|penned|reporters?|journalists?|authors?|writers?|credited)\b",
                          re.IGNORECASE)
-_THIS_PIECE = re.compile(r"\b(?:this|the|that) (?:news )?(?:article|story|piece)\b|\b(?:article|story|piece)'s\b",
-                         re.IGNORECASE)
+# "this" alone, at the end or before where the page is filed, is the page itself: "who wrote this",
+# "what section is this under"
+_THIS_PAGE = r"\bthis(?=\s*[?.!]*\s*$| (?:under|in|filed|listed|posted|published)\b)"
+_THIS_PIECE = re.compile(r"\b(?:this|the|that) (?:news )?(?:article|story|piece)\b|\b(?:article|story|piece)'s\b|"
+                         + _THIS_PAGE, re.IGNORECASE)
 # another written thing, or a credit that is not the byline: "Who wrote the UN report?", "the photo's credit"
 _OTHER_WORK = re.compile(r"\b(reports?|novels?|books?|plays?|poems?|resolutions?|letters?|laws?|songs?|scripts?|"
                          r"code|languages?|statements?|columns?|photos?|photographs?|pictures?|images?|captions?)\b",
@@ -733,12 +793,16 @@ def asks_photo_credit(question: str) -> bool:
 
 
 _WHO_DOES = re.compile(r"^\W*who\s+([a-z][\w'-]*)", re.IGNORECASE)
-# Verbs of speaking, which any attribution says ("Who spoke for the government?" - "Lin Jian said"), and
+# Verbs of speaking and telling, which any attribution says ("Who spoke for the government?" - "Lin Jian said";
+# "Who tipped off the paper?" - "a source ... told the JoongAng Ilbo"), and
 # verbs too light to say what someone did ("Who came up with that figure?")
 _SPEAKING_OR_LIGHT = frozenset(
     "say says said speak speaks spoke spoken tell tells told add adds added report reports reported hear hears "
     "heard claim claims claimed state states stated announce announces announced note notes noted comment "
-    "comments commented quote quotes quoted come comes came get gets got make makes made give gives gave".split()
+    "comments commented quote quotes quoted talk talks talked inform informs informed tip tips tipped brief briefs "
+    "briefed reveal reveals revealed disclose discloses disclosed leak leaks leaked mention mentions mentioned "
+    "explain explains explained describe describes described "
+    "come comes came get gets got make makes made give gives gave".split()
 )
 
 
@@ -798,7 +862,7 @@ _CONTACT_OF = re.compile(r"\b(?:bylines?|reporters?|journalists?|authors?|writer
 _HEADLINE = re.compile(r"\bheadlines?\b|\btitle (?:of|for) (?:this|the|that) (?:news )?(?:article|story|piece)\b|"
                        r"\b(?:article|story|piece)'s title\b", re.IGNORECASE)
 _SECTION = re.compile(r"\b(?:section|category|desk)\b", re.IGNORECASE)
-_SECTION_OF = re.compile(r"\b(?:site|website|page|article|story|piece|filed)\b", re.IGNORECASE)
+_SECTION_OF = re.compile(r"\b(?:site|website|page|article|story|piece|filed)\b|" + _THIS_PAGE, re.IGNORECASE)
 
 
 def asks_metadata(question: str) -> str | None:
@@ -872,6 +936,8 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
             return False
         if _HOW_LONG.match(_asked(question)):
             return bool(_DURATION.search(text))
+        if _AGE_ASKED.match(_asked(question)):
+            return bool(_AGE.search(text))
         nouns = counted(question)
         exact = bool(_EXACT.search(question))
         if nouns:

@@ -31,6 +31,7 @@ from .questions import (
     named_thing,
     names_institution,
     narrowed_to,
+    only_unnamed,
     only_vaguely,
     other_countrys_roles,
     quoted,
@@ -390,6 +391,11 @@ class Retriever:
             return None
         return n
 
+    def goes_on_about_count(self, sentence_id: int) -> bool:
+        """Whether the sentence says more of a count the sentence before it gives ("this number is believed to
+        have increased")."""
+        return sentence_id in self._counted
+
     def continues_quote(self, sentence_id: int) -> bool:
         """Whether the sentence is all quotation, going on with the quotation of the sentence before it."""
         return sentence_id in self._speaker_terms
@@ -519,7 +525,8 @@ class Retriever:
         if unknown:
             return Gate(False, f"the documents never mention {', '.join(unknown)}", None)
         kind = asks_for(question)
-        noun = asked_noun(question) or named_thing(question)
+        naming = named_thing(question)  # "What is the name of the source ...?"
+        noun = asked_noun(question) or naming
         who = speaker(question)
         # What the conversation asks about besides names: "Where was the summit held?" -> ["summit", "held"].
         # The query (see build_query) adds the previous question's words, which a follow-up refers back to.
@@ -644,6 +651,11 @@ class Retriever:
             if noun and only_vaguely(e.sentence.text, noun):
                 # "Which Chinese factories saw unrest?" is not answered by "unrest in some factories in China"
                 reasons.append(f"evidence does not say which {noun}")
+                continue
+            if naming and only_unnamed(e.sentence.text, naming):
+                # "What is the name of the source who told the paper?" is not answered by "a source familiar with
+                # the matter told the JoongAng Ilbo", which names other things
+                reasons.append(f"evidence does not name the {naming}")
                 continue
             if (owned := next((f"{' '.join(sorted(c)).title()}'s {n}" for c, n in institutions(question)
                                if not any(names_institution(t, c, n) for t in self.context_sentences(e.sentence))),

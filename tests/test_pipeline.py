@@ -419,3 +419,33 @@ def test_the_contact_section_and_headline_come_from_metadata(article_index, mini
     assert a.answered and a.citations == ()
     assert [(m.field, m.value) for m in a.metadata] == [(field, said)]
     assert said in a.answer
+
+
+def test_a_question_in_chat_shorthand_is_answered_and_echoed_as_typed(article_index, minilm):
+    p = make(article_index, minilm, ExtractiveGenerator())
+    typed = "what yr did the UN Security Council adopt Resolution 2397"
+    a = p.ask(typed)
+    assert a.answered and "2017" in a.answer
+    assert a.question == typed
+    assert_quotes_valid(p, a)
+    a = p.ask("what section is this under")
+    assert a.question == "what section is this under"
+    assert [m.field for m in a.metadata] == ["section"]
+
+
+def test_the_name_of_a_source_the_article_leaves_unnamed_is_refused(article_index, minilm):
+    p = make(article_index, minilm, ExtractiveGenerator())
+    a = p.ask("whats the name of the source who talked to the JoongAng Ilbo")
+    assert not a.answered and a.citations == ()
+    assert "does not name the source" in a.mode
+    a = p.ask("What is the name of the researcher quoted on equidistant diplomacy?")  # named beside his title
+    assert a.answered and "Oh Gyeong-seob" in a.answer
+
+
+def test_a_quoted_count_comes_with_the_sentence_that_goes_on_about_it(article_index, minilm):
+    p = make(article_index, minilm, ExtractiveGenerator())
+    a = p.ask("Roughly how many workers had North Korea sent to China?")
+    quotes = [c.quote for c in a.citations]
+    assert any("around 50,000 workers" in q for q in quotes)
+    assert any("this number is believed to have increased" in q for q in quotes)
+    assert_quotes_valid(p, a)

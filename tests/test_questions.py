@@ -17,14 +17,17 @@ from rag.questions import (
     attribution,
     described,
     describing,
+    expand_shorthand,
     gives_reason,
     holds,
     institutions,
     named_thing,
     names_institution,
     narrowed_to,
+    only_unnamed,
     only_vaguely,
     other_countrys_roles,
+    other_period,
     outlets,
     parts,
     reports_speech,
@@ -82,6 +85,8 @@ from rag.questions import (
         ("Which weapons efforts are funded by the IT income?", None),
         # a plural of a meta noun is one too
         ("What changes allowed Beijing to stop tolerating the workers?", None),
+        # a past participle ends the noun phrase as an "-ed" form does
+        ("What was the Air Koryo flight number shown in the check-in photo?", "number"),
     ],
 )
 def test_asked_noun(question, noun):
@@ -282,6 +287,25 @@ def test_a_noun_said_only_as_some_of_them_does_not_say_which(text, noun, vague):
 
 
 @pytest.mark.parametrize(
+    ("text", "noun", "unnamed"),
+    [
+        ('China "recently demanded it," a source familiar with the matter told the JoongAng Ilbo.', "source", True),
+        ("North Korea canceled a friendly basketball game with a Chinese team in the southeast region.", "team", True),
+        ("another source familiar with the matter said", "source", True),
+        # a name in apposition, after the noun, or introduced by "called" names it
+        ('"...," said Oh Gyeong-seob, a researcher at the Korea Institute for National Unification.', "researcher",
+         False),
+        ("Chinese Foreign Ministry spokesperson Lin Jian said so.", "spokesperson", False),
+        ("They played a team called the Liaoning Flying Leopards.", "team", False),
+        ("a source Lee Min-ho said", "source", False),
+        ("The weather was fine.", "source", False),
+    ],
+)
+def test_a_noun_said_only_as_an_unnamed_one(text, noun, unnamed):
+    assert only_unnamed(text, noun) is unnamed
+
+
+@pytest.mark.parametrize(
     ("question", "thing"),
     [
         ("What is the title of the UN report released in March?", "report"),
@@ -419,6 +443,13 @@ def test_a_count_must_be_of_the_kind_the_question_names():
         ("Which section of the UN report covers earnings?", None),
         ("Which section of the resolution bans the workers?", None),
         ("What category of North Korean staff does Pyongyang plan to send to Russia?", None),
+        # "this" alone is the page; "bylined" is the byline
+        ("who wrote this", "authors"),
+        ("Who is the article bylined to?", "authors"),
+        ("what section is this under", "section"),
+        ("Who wrote this report?", None),
+        ("Who said this?", None),
+        ("Which section of the resolution is this in?", None),
     ],
 )
 def test_questions_about_a_documents_metadata(question, field):
@@ -494,7 +525,51 @@ def test_what_a_question_narrows_itself_to(question, narrowed):
         ("Who is the spokesperson?", None),
         ("Who spoke for the Chinese government?", None),
         ("Who came up with that figure?", None),
+        ("who tipped off the joongang ilbo", None),
+        ("Who informed the paper?", None),
     ],
 )
 def test_what_the_person_a_who_question_asks_for_does(question, verb):
     assert who_does(question) == verb
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("whats the name of the source", "what is the name of the source"),
+        ("Hows the JoongAng Ilbo related to the Korea JoongAng Daily?",
+         "How is the JoongAng Ilbo related to the Korea JoongAng Daily?"),
+        ("how come the IT worker move matters so much", "why the IT worker move matters so much"),
+        ("what yr was that adopted", "what year was that adopted"),
+        ("can u tell me which country they got jobs in under fake ids",
+         "can you tell me which country they got jobs in under fake identities"),
+        # capitals, apostrophes and other words are left alone
+        ("Who is U Thant?", "Who is U Thant?"),
+        ("Which ID did they show?", "Which ID did they show?"),
+        ("I'd like to know who spoke", "I'd like to know who spoke"),
+        ("What is the capital of France?", "What is the capital of France?"),
+    ],
+)
+def test_chat_shorthand_is_spelled_out(typed, read):
+    assert expand_shorthand(typed) == read
+
+
+def test_shorthand_question_words_are_read_as_question_words():
+    assert asks_for(expand_shorthand("whats the name of the source who talked to the paper")) == "name"
+    assert asks_why(expand_shorthand("how come the move matters so much"))
+
+
+def test_an_age_is_answered_by_an_age_not_by_any_number():
+    question = "How old is Oh Gyeong-seob?"
+    said = '"North Korea used equidistant diplomacy during the Sino-Soviet split in the 1960s," said Oh Gyeong-seob.'
+    assert asks_for(question) == "number"
+    assert not holds(said, "number", question)
+    assert holds("Oh Gyeong-seob, 52, a researcher, said so.", "number", question)
+    assert holds("The 40-year-old leader visited.", "number", "how old is the leader")
+    assert holds("It sent 50,000 workers.", "number", "How many workers did it send?")
+
+
+def test_one_month_is_a_period_as_a_month_is():
+    question = "How much salary does one North Korean IT worker get in one month?"
+    assert other_period(question, "North Korea earns between $750 million and $1.1 billion annually.")
+    assert not other_period(question, "Each worker earns $500 a month.")

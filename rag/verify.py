@@ -342,6 +342,10 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         return Rejected(f"the answer does not say what kind of {sort.group(1)}")
     if dropped := _dropped_qualifier(plain, cited):
         return Rejected(f"the answer drops {dropped!r} before a number or time")
+    if kind != "date" and (event := _time_without_event(plain, cited)):
+        # "Which historical episode did he point to?" answered "the 1960s" from "during the Sino-Soviet split in
+        # the 1960s": unless the question asks when, the time is not the thing that happened in it
+        return Rejected(f"the answer gives the time of the {event} without naming it")
     if _COUNTRY_ASKED.search(question) and (nearer := _nearer_country(plain, question, cited)):
         # "Which country told the workers to go home?" answered "Russia" from "Following China's directive that
         # North Korean workers ... return home, Pyongyang has decided to relocate them to Russia": a quote of the
@@ -535,6 +539,26 @@ def _dropped_qualifier(answer: str, cited_texts: Sequence[str]) -> str | None:
             qualifier, when = m.group(1).lower(), m.group(2).lower()
             if re.search(rf"\b{when}\b", said) and not re.search(rf"\b{qualifier}[\s-]+{when}\b", said):
                 return qualifier
+    return None
+
+
+# A named thing and the year or decade it happened in: "the Sino-Soviet split in the 1960s"
+_EVENT_IN_TIME = re.compile(r"((?:[A-Z][\w'-]*\s+)+[a-z]+)\s+in\s+(?:the\s+)?(\d{4}s?)\b")
+
+
+def _time_without_event(answer: str, cited_texts: Sequence[str]) -> str | None:
+    """A named thing that the cited sentence says happened in a year or decade the answer gives without it.
+
+    Example: ("He pointed to the 1960s.", ["... during the Sino-Soviet split in the 1960s," said Oh.]) ->
+    "Sino-Soviet split"
+    """
+    said = set(terms(answer))
+    for text in cited_texts:
+        for m in _EVENT_IN_TIME.finditer(for_matching(text)):
+            event, when = " ".join(m.group(1).split()), m.group(2)
+            named = {t for w in event.split() if w[:1].isupper() for t in terms(w)}
+            if numbers(when) <= numbers(answer) and named and not named & said:
+                return event
     return None
 
 

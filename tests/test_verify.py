@@ -359,6 +359,24 @@ def test_an_answer_keeps_the_word_that_places_a_month(answer, ok):
         assert isinstance(result, Rejected) and "drops 'last'" in result.reason and not result.invented
 
 
+@pytest.mark.parametrize(
+    ("answer", "question", "ok"),
+    [
+        ("He pointed to the Sino-Soviet split in the 1960s [1].", "Which historical episode did he point to?", True),
+        ("He pointed to the 1960s as an example [1].", "Which historical episode did he point to?", False),
+        # a question that asks when is answered by the time alone
+        ("In the 1960s [1].", "When did North Korea use equidistant diplomacy?", True),
+    ],
+)
+def test_an_answer_names_what_happened_in_the_time_it_gives(answer, question, ok):
+    text = ('"North Korea has experience maximizing its interests through equidistant diplomacy during the '
+            'Sino-Soviet split in the 1960s," said Oh Gyeong-seob, a researcher.')
+    result = verify(answer, _one(text), question)
+    assert isinstance(result, Verified) is ok
+    if not ok:
+        assert isinstance(result, Rejected) and "time of the Sino-Soviet split" in result.reason
+
+
 def test_yes_no_answers_need_not_add_words():
     result = verify("No, Resolution 2397 was adopted in 2017 [2].", EVIDENCE, "Was Resolution 2397 adopted in 2017?")
     assert isinstance(result, Verified)

@@ -131,6 +131,24 @@ def _invented(answer: str, texts: Sequence[str]) -> list[str]:
     return missing
 
 
+_CAPITAL_RUN = re.compile(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)+")
+
+
+def _names_the_kind(word: str, answer: str, question: str, texts: Sequence[str]) -> bool:
+    """Whether an unsupported capitalised word is the question's own noun added to a name the evidence gives:
+    "Air Koryo Airline" for "Which airline's flight ...?" names Air Koryo; "The Ministry" names nothing.
+    """
+    if word not in terms(question):
+        return False
+    vocab = _vocabulary(" ".join(texts))
+    asked = set(terms(question))
+    for run in _CAPITAL_RUN.findall(answer):
+        said = terms(run)
+        if word in said and any(t != word and t not in asked and t in vocab for t in said):
+            return True
+    return False
+
+
 def _adds_nothing(answer: str, question: str) -> bool:
     """True when the answer's content words all come from the question (it restates, not answers).
 
@@ -265,7 +283,8 @@ def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known:
         # the model making up the fact asked for, so it is no reason to refuse. A name the question only
         # has as a common word is made up: "Which ministry?" answered "The Ministry is ...".
         asked_numbers, asked_names = numbers(question), proper_names(question)
-        made_up = any(item not in asked_numbers and not name_in(item, asked_names) for item in invented)
+        made_up = any(item not in asked_numbers and not name_in(item, asked_names)
+                      and not _names_the_kind(item, plain, question, texts) for item in invented)
         return Rejected(f"the answer states {', '.join(invented)}, found in no evidence", invented=made_up)
     kind = asks_for(question)
     if question and kind != "person" and (tied := _tied_names(question, texts)):

@@ -273,6 +273,15 @@ def test_repeating_the_questions_number_is_unsupported_but_not_invented():
     assert verify("The Ministry sends IT workers [3].", EVIDENCE, "Which ministry sends the workers?").invented
 
 
+def test_the_questions_noun_added_to_a_name_the_evidence_gives_is_not_made_up():
+    caption = ("North Korean workers check in for their Air Koryo flight to Pyongyang at Beijing Capital "
+               "International Airport in mid-July, as shown in this photo provided by a source.")
+    question = "Which airline's flight were the workers checking in for in the photo?"
+    result = verify("The workers were checking in for the Air Koryo Airline flight [1].", _one(caption), question)
+    assert isinstance(result, Rejected) and "airline" in result.reason  # not the caption's words, so a quote
+    assert not result.invented  # but Air Koryo is named: no reason to refuse
+
+
 @pytest.mark.parametrize(
     ("question", "answer", "unnamed"),
     [

@@ -157,14 +157,17 @@ def _adds_nothing(answer: str, question: str) -> bool:
     """
     if _YES_NO.match(question):
         return False
-    asked = set(terms(question))
+    asked = set(terms(question)) | set(terms(" ".join(country_words(question))))  # "United States" for "US"
     said = set(terms(answer)) | numbers(answer)
     return all(_asked(t, asked) for t in said)
 
 
 def _asked(term: str, asked: set[str]) -> bool:
-    """Whether the term is one of the question's, also as a past form: "fought" is asked by "fight"."""
-    return name_in(term, asked) or any(f in asked for f in verb_forms(term))
+    """Whether the term is one of the question's, also as a past or -ing form: "fought" is asked by "fight",
+    "banning" by "bans"."""
+    return name_in(term, asked) or any(f in asked for f in verb_forms(term)) or (
+        len(term) > 5 and term.endswith("ing") and bool({term[:-3], f"{term[:-3]}e", term[:-4]} & asked)
+    )
 
 
 def _copied(answer: str, texts: Sequence[str]) -> int | None:

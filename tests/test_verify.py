@@ -235,6 +235,8 @@ def test_rejections_say_why(question, answer, reason):
     [
         # past forms of the question's verbs add nothing either
         ("What did the council adopt and ban?", "The council adopted and banned [2].", "restates"),
+        # and so do their -ing forms
+        ("What does Pyongyang plan to send?", "Pyongyang plans sending [3].", "restates"),
         ("How much more does North Korea earn than before?",
          "North Korea earns between $750 million and $1.1 billion annually [1].", "no comparison"),
     ],
@@ -242,6 +244,12 @@ def test_rejections_say_why(question, answer, reason):
 def test_answers_that_miss_what_is_asked_are_rejected(question, answer, reason):
     result = verify(answer, EVIDENCE, question)
     assert isinstance(result, Rejected) and reason in result.reason
+
+
+def test_a_countrys_other_name_adds_nothing_to_the_question():
+    result = verify("The United States adopted it [1].", _one("The United States adopted sanctions in 2017."),
+                    "What did the US adopt?")
+    assert isinstance(result, Rejected) and "restates" in result.reason
 
 
 def test_what_kind_of_wants_the_word_the_sentence_puts_before_the_noun():

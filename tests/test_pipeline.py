@@ -102,13 +102,13 @@ def test_answer_naming_no_one_for_who_on_borderline_evidence_is_refused(article_
 def test_answer_naming_no_one_on_strong_evidence_is_refused_too(article_index, minilm):
     # the source's sentence matches the question well, but it never names the source
     p = make(article_index, minilm, Scripted("The source familiar with the matter told the JoongAng Ilbo [1]."))
-    question = "What is the name of the source who told the JoongAng Ilbo about China's repatriation demand?"
+    question = "Who is the source who told the JoongAng Ilbo about China's repatriation demand?"
     gate = p.retriever.gate(question, p.retriever.evidence(question, question, p.retrieve(question, k=6),
                                                            minilm.embed(question)), p.settings.min_evidence_score)
     assert gate.best is not None and gate.best.score >= p.settings.sure_evidence_score
     a = p.ask(question)
     assert not a.answered and a.citations == ()
-    assert a.mode == "refused: the answer gives no name although the question asks for one"
+    assert a.mode == "refused: the answer gives no person although the question asks for one"
 
 
 def test_answer_from_a_weaker_sentence_falls_back_to_the_best_quote_and_the_one_chosen(article_index, minilm):

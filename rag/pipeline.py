@@ -410,13 +410,13 @@ class Pipeline:
     def _extractive(
         self, chosen: list[Evidence], also: Evidence | None = None, pool: Sequence[Evidence] = ()
     ) -> tuple[str, list[Evidence]]:
-        """Quote the best sentence and the one the model answered from (`also`), or without it, the
-        runner-up when it scores nearly as well; and the rest of a quotation that one of them begins, or the
+        """Quote the best sentence, the one the model answered from (`also`), and the runner-up when it scores
+        nearly as well; and the rest of a quotation that one of them begins, or the
         sentence that goes on about a count one of them gives, found among the chosen sentences or in `pool`."""
         cited = chosen[:1]
         if also is not None and also not in cited:
             cited.append(also)
-        elif len(chosen) > 1 and chosen[1].score >= SECOND_QUOTE_RATIO * chosen[0].score:
+        if len(chosen) > 1 and chosen[1] not in cited and chosen[1].score >= SECOND_QUOTE_RATIO * chosen[0].score:
             cited.append(chosen[1])
         # A quotation may go on in the next sentence ('"...," said Oh Gyeong-seob, a researcher ...' then
         # '"... its so-called blood ally ..."'): quote the whole of it, with who said it, when it is evidence;

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from rag.generation import EXAMPLE, ExtractiveGenerator, Generator, StopSignal
-from rag.pipeline import NOT_COVERED, Pipeline
+from rag.pipeline import NOT_COVERED, SECOND_QUOTE_RATIO, Pipeline
 from rag.retrieval import build_query
 from rag.settings import Settings
 from rag.types import Answer, Turn
@@ -448,4 +448,20 @@ def test_a_quoted_count_comes_with_the_sentence_that_goes_on_about_it(article_in
     quotes = [c.quote for c in a.citations]
     assert any("around 50,000 workers" in q for q in quotes)
     assert any("this number is believed to have increased" in q for q in quotes)
+    assert_quotes_valid(p, a)
+
+
+def test_a_fallback_quotes_the_runner_up_too_when_it_scores_nearly_as_well(article_index, minilm):
+    # the model answers from the last numbered sentence, a weak one; the best and the runner-up score alike,
+    # and the runner-up is the one that says why
+    p = make(article_index, minilm, Scripted("Russia is expected to employ North Korean workers [4]."))
+    question = "Why does Russia want these workers?"
+    ranked = p.retriever.evidence(question, question, p.retrieve(question, k=6), minilm.embed(question))
+    best, runner_up = ranked[0], ranked[1]
+    assert runner_up.score >= SECOND_QUOTE_RATIO * best.score
+    a = p.ask(question)
+    assert a.mode.startswith("fallback")
+    quotes = {c.quote for c in a.citations}
+    assert {best.sentence.text, runner_up.sentence.text} <= quotes
+    assert any("Russia requires skilled labor" in q for q in quotes)
     assert_quotes_valid(p, a)

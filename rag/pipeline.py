@@ -15,7 +15,7 @@ from .embedding import Embedder
 from .errors import IndexStaleError, InputError, ModelError
 from .generation import ExtractiveGenerator, Generator, StopSignal, build_messages, echoes_example
 from .index import Index, check_fresh, load_index
-from .places import countries
+from .places import capitalise_places, countries
 from .questions import (
     asked_noun,
     asks_about_photo,
@@ -174,8 +174,10 @@ class Pipeline:
         """
         t0 = time.perf_counter()
         typed = self.check_question(question, history)
-        q = expand_shorthand(typed)  # "whats the name ..." is read as "what is the name ..."; the answer echoes
-        whole: Answer | None = None  # the question as typed
+        # "whats the name of the chinese team" is read as "what is the name of the Chinese team"; the answer
+        # echoes the question as typed
+        q = capitalise_places(expand_shorthand(typed))
+        whole: Answer | None = None
         for item in self._stream_one(q, history, top_k, stop):
             if isinstance(item, Answer):
                 whole = item

@@ -120,6 +120,46 @@ def countries(text: str, capitals: bool = False) -> set[str]:
     return found
 
 
+_LOWER_WORD = re.compile(r"[a-z][a-z'-]*")
+_DEMONYM_ENDINGS = ("an", "ese", "ish", "i")  # "russian", "chinese", "british", "iraqi"; not "indicate"
+# capitals that are common words: "male" (the Maldives), "victoria" (the Seychelles)
+_NOT_CAPITALISED = frozenset({"us", "male", "victoria"})
+
+
+def _place_word(span: str) -> bool:
+    """Whether lower-case words name a country (or its short name), a capital, or a country's people."""
+    if span in _NOT_CAPITALISED:
+        return False
+    if span in _countries() or span in _capitals():
+        return True
+    return span.endswith(_DEMONYM_ENDINGS) and any(_demonym(span, alias) for alias in _countries())
+
+
+def capitalise_places(text: str) -> str:
+    """The text with the countries, capitals and peoples it names in lower case capitalised, so that they are
+    read as names ("which russian city", typed in a hurry); a short alias is written in capitals. Other text
+    is unchanged.
+
+    Example: "which russian city will the nk workers go to" -> "which Russian city will the NK workers go to"
+    """
+    found = list(_LOWER_WORD.finditer(text))
+    out, last, i = [], 0, 0
+    while i < len(found):
+        for j in range(min(MAX_WORDS, len(found) - i), 0, -1):
+            run = found[i : i + j]
+            span = " ".join(m.group(0).removesuffix("'s") for m in run)
+            if text[run[0].start() : run[-1].end()].removesuffix("'s") == span and _place_word(span):
+                out.append(text[last : run[0].start()])
+                words = text[run[0].start() : run[-1].end()]
+                short = span in _COUNTRY_ALIASES and len(span) <= 4
+                out.append(words.upper() if short else " ".join(w[:1].upper() + w[1:] for w in words.split(" ")))
+                last, i = run[-1].end(), i + j
+                break
+        else:
+            i += 1
+    return "".join(out) + text[last:]
+
+
 def country_of(name: str) -> str | None:
     """The country a lower-case capital or common name stands for: "pyongyang" -> "north korea",
     "america" -> "united states"; None for anything else."""

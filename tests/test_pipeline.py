@@ -465,3 +465,10 @@ def test_a_fallback_quotes_the_runner_up_too_when_it_scores_nearly_as_well(artic
     assert {best.sentence.text, runner_up.sentence.text} <= quotes
     assert any("Russia requires skilled labor" in q for q in quotes)
     assert_quotes_valid(p, a)
+
+
+def test_a_place_typed_in_lower_case_is_read_as_a_name(article_index, minilm):
+    p = make(article_index, minilm, ExtractiveGenerator())
+    a = p.ask("capital of canada")
+    assert not a.answered and a.mode == "refused: the documents never mention canada"
+    assert a.question == "capital of canada"

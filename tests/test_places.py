@@ -87,3 +87,21 @@ def test_city_in(city, country, inside):
 )
 def test_new_cities_within_countries(text, within, new):
     assert places.new_places(text, "city", "Which city did they go to?", within=within) == new
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("which russian city will the NK workers go to", "which Russian city will the NK workers go to"),
+        ("capital of canada", "capital of Canada"),
+        ("how many nk workers are in china", "how many NK workers are in China"),
+        ("is north korea's leader kim", "is North Korea's leader kim"),
+        ("what did beijing tell pyongyang", "what did Beijing tell Pyongyang"),
+        # pronouns, capitals that are common words, and words that only begin like a people's name stay
+        ("tell us about the male workers", "tell us about the male workers"),
+        ("what does it indicate", "what does it indicate"),
+        ("Which Russian city?", "Which Russian city?"),
+    ],
+)
+def test_places_typed_in_lower_case_are_capitalised(typed, read):
+    assert places.capitalise_places(typed) == read

@@ -37,8 +37,8 @@ class Settings(BaseSettings):
     chunk_max_chars: int = 700
     top_k: int = 4  # passages returned to the caller
     max_evidence: int = 4  # sentences numbered for the generator
-    # Refusal gate: see rag/retrieval.py `answerable` for how these were calibrated.
-    min_evidence_score: float = 0.35
+    # Refusal gate: see Retriever.gate in rag/retrieval.py for how this was chosen.
+    min_evidence_score: float = 0.33
     # Above this evidence score an answer the verifier rejects becomes a quote; below it, an answer that
     # invents a number or name the evidence lacks becomes a refusal (see Pipeline.stream).
     sure_evidence_score: float = 0.60

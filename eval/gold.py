@@ -62,6 +62,10 @@ HOLDOUT39_GOLD = GOLD_DIR / "holdout39.jsonl"
 HOLDOUT40_GOLD = GOLD_DIR / "holdout40.jsonl"
 HOLDOUT41_GOLD = GOLD_DIR / "holdout41.jsonl"
 HOLDOUT42_GOLD = GOLD_DIR / "holdout42.jsonl"
+HOLDOUT43_GOLD = GOLD_DIR / "holdout43.jsonl"
+HOLDOUT44_GOLD = GOLD_DIR / "holdout44.jsonl"
+HOLDOUT45_GOLD = GOLD_DIR / "holdout45.jsonl"
+HOLDOUT46_GOLD = GOLD_DIR / "holdout46.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

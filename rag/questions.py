@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .places import countries, country_words, is_country_in, new_places
 from .text import STOPWORDS, for_matching, irregular_past, name_in, proper_names, terms
@@ -200,7 +201,8 @@ def asks_time_unit(question: str) -> bool:
 def time_unit(question: str) -> str | None:
     """The unit of time a "what year/month/day/date" question asks for; "weekday" for a day of the week."""
     if not (m := _DATE_UNIT.match(_asked(question))):
-        return None
+        found = _fragment_kind(question)  # "Resolution 2397 adoption month?"
+        return found[1] if found and found[0] == "date" else None
     if m.group(2):
         return "weekday"
     unit = m.group(1).lower()
@@ -518,6 +520,43 @@ def asks_for(question: str) -> str | None:
     for kind, pattern in _ASKS:
         if pattern.search(_asked(question)):
             return kind
+    found = _fragment_kind(question)
+    return found[0] if found else None
+
+
+# A question typed as a phrase, with no question word ("Air Koryo flight number?", "Resolution 2397 adoption
+# month?"), asks for the kind its noun names. It does not open with a word that starts a question or a
+# request, and has no question word anywhere ("Source spoke on which day?" is read as usual).
+_NOT_FRAGMENT = re.compile(
+    r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must|name|list|tell|"
+    r"give|describe|explain|please|according|in|on|at|to|for|from|during|besides|apart|after|before|since|under|"
+    r"by|with|between|among|of|if|and|or|but|so)\b|\b(?:what|which|who|whom|whose|when|where|why|how)\b",
+    re.IGNORECASE,
+)
+_FRAGMENT_NOUNS = (
+    ("number", re.compile(r"\b(?:numbers?|amounts?|totals?|counts?|pay|salar(?:y|ies)|wages?|scores?|"
+                          r"percentages?)\b", re.IGNORECASE)),
+    # not a period ("earnings per year") nor a time the phrase itself gives ("matches this year")
+    ("date", re.compile(r"(?<!\bper )(?<!\ba )(?<!\beach )(?<!\bevery )(?<!\bthis )(?<!\blast )(?<!\bnext )"
+                        r"\b(years?|months?|days?|dates?)\b", re.IGNORECASE)),
+    ("place", re.compile(r"\b(?:cit(?:y|ies)|countr(?:y|ies)|provinces?|towns?|destinations?|locations?|"
+                         r"venues?)\b", re.IGNORECASE)),
+)
+FRAGMENT_WORDS = 12  # longer text without a question word is a statement, not a question typed as a phrase
+
+
+def _fragment_kind(question: str) -> tuple[str, str] | None:
+    """For a question typed as a phrase, the kind of fact its noun asks for and that noun, singular.
+
+    Examples: "Air Koryo flight number?" -> ("number", "number"); "Resolution 2397 adoption month?" ->
+    ("date", "month"); "Lin Jian's role?" -> None; "Source spoke on which day?" -> None
+    """
+    q = for_matching(question)
+    if len(q.split()) > FRAGMENT_WORDS or _NOT_FRAGMENT.search(q):
+        return None
+    for kind, pattern in _FRAGMENT_NOUNS:
+        if m := pattern.search(q):
+            return kind, m.group(0).lower().removesuffix("s")
     return None
 
 
@@ -714,16 +753,20 @@ _THEN_NAMED = (r"(?!\w|(?:\s+(?:in|of|from|at)(?:\s+[A-Z][\w-]*)+)?"
                r"(?:\s*,?\s*(?:such as|including|like|namely|called|named)\b|\s*[:(]))")
 
 
+def _every_mention(text: str, noun: str, phrase: Callable[[str], str]) -> bool:
+    """Whether the text mentions the noun and every mention stands in the phrase built around its stem."""
+    stem = re.escape(noun[:-1] if noun.endswith("y") else noun)
+    plain = for_matching(text)
+    mentions = re.findall(rf"\b{stem}\w*", plain, re.IGNORECASE)
+    return bool(mentions) and len(re.findall(phrase(stem), plain, re.IGNORECASE)) == len(mentions)
+
+
 def only_vaguely(text: str, noun: str) -> bool:
     """Whether the text speaks of the noun only as some of them, without saying which.
 
     Example: ("which even caused unrest in some factories in China", "factory") -> True
     """
-    stem = re.escape(noun[:-1] if noun.endswith("y") else noun)
-    plain = for_matching(text)
-    mentions = list(re.finditer(rf"\b{stem}\w*", plain, re.IGNORECASE))
-    vague = [m for m in re.finditer(rf"\b{_VAGUE}\s+(?:[\w-]+\s+)?{stem}\w*{_THEN_NAMED}", plain, re.IGNORECASE)]
-    return bool(mentions) and len(vague) == len(mentions)
+    return _every_mention(text, noun, lambda stem: rf"\b{_VAGUE}\s+(?:[\w-]+\s+)?{stem}\w*{_THEN_NAMED}")
 
 
 def only_unnamed(text: str, noun: str) -> bool:
@@ -733,13 +776,9 @@ def only_unnamed(text: str, noun: str) -> bool:
     Examples: ("a source familiar with the matter told the JoongAng Ilbo", "source") -> True;
     ("said Oh Gyeong-seob, a researcher at the institute", "researcher") -> False
     """
-    stem = re.escape(noun[:-1] if noun.endswith("y") else noun)
-    plain = for_matching(text)
-    mentions = list(re.finditer(rf"\b{stem}\w*", plain, re.IGNORECASE))
     # "a" or "another" and up to two words before the noun, not after a name and its comma, and no name after it
-    unnamed = re.findall(rf"(?<![A-Za-z],\s)(?<![A-Za-z],)\b(?:an?|another)\s+(?:[\w-]+\s+){{0,2}}{stem}\w*"
-                         rf"(?!\s+(?-i:[A-Z])){_THEN_NAMED}", plain, re.IGNORECASE)
-    return bool(mentions) and len(unnamed) == len(mentions)
+    return _every_mention(text, noun, lambda stem: rf"(?<![A-Za-z],\s)(?<![A-Za-z],)\b(?:an?|another)\s+"
+                                                   rf"(?:[\w-]+\s+){{0,2}}{stem}\w*(?!\s+(?-i:[A-Z])){_THEN_NAMED}")
 
 
 # "Why ...?" is answered by a sentence that gives a reason or a purpose

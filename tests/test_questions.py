@@ -573,3 +573,30 @@ def test_one_month_is_a_period_as_a_month_is():
     question = "How much salary does one North Korean IT worker get in one month?"
     assert other_period(question, "North Korea earns between $750 million and $1.1 billion annually.")
     assert not other_period(question, "Each worker earns $500 a month.")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "unit"),
+    [
+        ("Air Koryo flight number?", "number", None),
+        ("Women's football match scores?", "number", None),
+        ("Resolution 2397 adoption month?", "date", "month"),
+        ("Exact date of Putin's visit?", "date", "date"),
+        ("Workers' destination city in Russia?", "place", None),
+        # a period or a time the phrase gives is no time asked for; a question word is read as usual
+        ("North Korea earnings per year?", None, None),
+        ("Exchanges with Russia this year?", None, None),
+        ("Lin Jian's role?", None, None),
+        ("Source spoke on which day?", None, None),  # has a question word: not read as a phrase
+    ],
+)
+def test_a_question_typed_as_a_phrase_asks_for_what_its_noun_names(question, kind, unit):
+    assert asks_for(question) == kind
+    assert time_unit(question) == unit
+
+
+def test_a_phrase_asking_for_a_count_is_not_answered_by_a_flight_without_one():
+    caption = "North Korean workers check in for their Air Koryo flight to Pyongyang in mid-July."
+    assert not holds(caption, "number", "Air Koryo flight number?")
+    assert not holds("They held two friendly matches.", "number", "Women's football match scores?")
+    assert holds("In 2017, the council adopted Resolution 2397.", "date", "Resolution 2397 year?")

@@ -286,7 +286,8 @@ _META_NOUNS = frozenset(
     matter factor nickname estimate end ends top bottom range fixture fixtures setup
     point idea group category else official officials person people man woman individual figure
     body form purpose goal result effect change feature one ones case cases circumstance circumstances
-    situation situations condition conditions
+    situation situations condition conditions mechanism mechanisms scheme schemes segment segments
+    precedent precedents analyst analysts expert experts
     time date dates day days weekday year years month months decade century period
     duration length size height width depth distance speed rate degree temperature cost price value level
     weight age type types kind kinds sort variety""".split()

@@ -85,6 +85,9 @@ from rag.questions import (
         ("Which weapons efforts are funded by the IT income?", None),
         # a plural of a meta noun is one too
         ("What changes allowed Beijing to stop tolerating the workers?", None),
+        # generic nouns an analyst's question wraps its topic in: "visa mechanism", "historical precedent"
+        ("Under what visa mechanism will Moscow hire the workers?", None),
+        ("Which analyst is quoted on Pyongyang's hedging?", None),
         # a past participle ends the noun phrase as an "-ed" form does
         ("What was the Air Koryo flight number shown in the check-in photo?", "number"),
     ],

@@ -413,8 +413,8 @@ class Pipeline:
         self, chosen: list[Evidence], also: Evidence | None = None, pool: Sequence[Evidence] = ()
     ) -> tuple[str, list[Evidence]]:
         """Quote the best sentence, the one the model answered from (`also`), and the runner-up when it scores
-        nearly as well; and the rest of a quotation that one of them begins, or the
-        sentence that goes on about a count one of them gives, found among the chosen sentences or in `pool`."""
+        nearly as well; then, from the chosen sentences or `pool`, the rest of a quotation that one of them
+        begins and the sentence that goes on about a count one of them gives."""
         cited = chosen[:1]
         if also is not None and also not in cited:
             cited.append(also)

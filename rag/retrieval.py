@@ -282,8 +282,7 @@ class Retriever:
         for sid, cos in zip(order, cosines, strict=True):
             s = self._by_id[sid]
             # what the sentence says, with who speaks in it, what "this number" counts and what a caption shows
-            mine = _with_verb_forms(set(texts[sid]) | self._speaker_terms.get(sid, set())
-                                    | self._full_names.get(sid, set()) | self._counted.get(sid, set())
+            mine = _with_verb_forms(set(texts[sid]) | self._named_speaker(sid) | self._counted.get(sid, set())
                                     | (_CAPTION_TERMS if sid in self._captions else set()))
             near = _with_verb_forms(self._neighbour_terms(s))
             covered = sum(
@@ -390,6 +389,11 @@ class Retriever:
         if s is None or n is None or n.doc_id != s.doc_id or not _CREDIT.match(n.text):
             return None
         return n
+
+    def _named_speaker(self, sentence_id: int) -> set[str]:
+        """Terms naming who speaks in the sentence that it does not say itself: the speaker of a quotation that
+        goes on from the sentence before, and the full name of one named by one word ("Jian added")."""
+        return self._speaker_terms.get(sentence_id, set()) | self._full_names.get(sentence_id, set())
 
     def goes_on_about_count(self, sentence_id: int) -> bool:
         """Whether the sentence says more of a count the sentence before it gives ("this number is believed to
@@ -627,8 +631,7 @@ class Retriever:
                 continue
             context = self.context_text(e.sentence)
             sid = e.sentence.sentence_id  # "Beijing" names China; "Jian added" names Lin Jian
-            ctx_terms = set(terms(context)) | country_words(context) | self._speaker_terms.get(sid, set()) \
-                | self._full_names.get(sid, set())
+            ctx_terms = set(terms(context)) | country_words(context) | self._named_speaker(sid)
             missing = [n for n in sorted(names) if not _mentioned(n, ctx_terms)]
             missing += [n for n in sorted(nums) if n not in numbers(context)]
             if len(missing) < len(names) + len(nums):  # the sentence itself has some of them

@@ -138,10 +138,10 @@ def _names_the_kind(word: str, answer: str, question: str, texts: Sequence[str])
     """Whether an unsupported capitalised word is the question's own noun added to a name the evidence gives:
     "Air Koryo Airline" for "Which airline's flight ...?" names Air Koryo; "The Ministry" names nothing.
     """
-    if word not in terms(question):
+    asked = set(terms(question))
+    if word not in asked:
         return False
     vocab = _vocabulary(" ".join(texts))
-    asked = set(terms(question))
     for run in _CAPITAL_RUN.findall(answer):
         said = terms(run)
         if word in said and any(t != word and t not in asked and t in vocab for t in said):

@@ -66,6 +66,14 @@ HOLDOUT43_GOLD = GOLD_DIR / "holdout43.jsonl"
 HOLDOUT44_GOLD = GOLD_DIR / "holdout44.jsonl"
 HOLDOUT45_GOLD = GOLD_DIR / "holdout45.jsonl"
 HOLDOUT46_GOLD = GOLD_DIR / "holdout46.jsonl"
+HOLDOUT47_GOLD = GOLD_DIR / "holdout47.jsonl"
+HOLDOUT48_GOLD = GOLD_DIR / "holdout48.jsonl"
+HOLDOUT49_GOLD = GOLD_DIR / "holdout49.jsonl"
+HOLDOUT50_GOLD = GOLD_DIR / "holdout50.jsonl"
+HOLDOUT51_GOLD = GOLD_DIR / "holdout51.jsonl"
+HOLDOUT52_GOLD = GOLD_DIR / "holdout52.jsonl"
+HOLDOUT53_GOLD = GOLD_DIR / "holdout53.jsonl"
+HOLDOUT54_GOLD = GOLD_DIR / "holdout54.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

@@ -193,6 +193,48 @@ def other_period(question: str, text: str) -> bool:
     return bool(asked and given and not asked & given)
 
 
+# "last year" is not "this year": a time relative to now that the question names must be the text's
+_RELATIVE_TIME = re.compile(r"\b(this|last|next|previous|past|coming)\s+(year|month|week)\b", re.IGNORECASE)
+_SAME_RELATIVE = {"previous": "last", "past": "last", "coming": "next"}
+
+
+def _relative_times(text: str) -> set[tuple[str, str]]:
+    return {(_SAME_RELATIVE.get(w.lower(), w.lower()), u.lower()) for w, u in _RELATIVE_TIME.findall(text)}
+
+
+def other_relative_time(question: str, text: str) -> str | None:
+    """The time relative to now that the text names in place of the question's, or None.
+
+    Example: ("How many exchanges did they hold last year?", "over 20 public exchanges this year alone") ->
+    "this year"; the same text for "... this year?" -> None
+    """
+    asked = _relative_times(question)
+    given = _relative_times(text)
+    if not asked or asked & given:
+        return None
+    units = {u for _, u in asked}
+    return next((f"{w} {u}" for w, u in sorted(given) if u in units), None)
+
+
+# "How much does each worker get paid?" asks for an amount per person, which a total does not give
+_PER_HEAD_ASKED = re.compile(r"\b(?:each|per|every|individual|average|single)\s+"
+                             r"(?:(?!(?:from|to|in|of|for|at|by|with|its|their|year|month|week|day)\b)[\w-]+\s+){0,3}?"
+                             r"(?:workers?|"
+                             r"persons?|people|employees?|laborers?|labourers?|specialists?|heads?)\b|\bapiece\b",
+                             re.IGNORECASE)
+_PER_HEAD = re.compile(r"\b(?:each|per|apiece|average|individual(?:ly)?|a head|monthly|wages?|salar(?:y|ies))\b",
+                       re.IGNORECASE)
+
+
+def per_head_missing(question: str, text: str) -> bool:
+    """Whether the question asks for an amount per person and the text gives none, only a total.
+
+    Example: ("How much does each IT worker get paid?", "North Korea earns between $750 million and $1.1
+    billion annually from its overseas workers") -> True
+    """
+    return bool(_PER_HEAD_ASKED.search(question)) and not _PER_HEAD.search(text)
+
+
 def asks_time_unit(question: str) -> bool:
     """Whether the question asks for a year, a month, a day or a date ("On which day of the week ...?")."""
     return time_unit(question) is not None
@@ -220,6 +262,23 @@ _LEAD_CLAUSE = re.compile(
     r"^[^,?]*,\s*((?:in |on |at |to |from |during )?(?:where|when|who|whom|which|what|how)\b.*)$",
     re.IGNORECASE | re.DOTALL,
 )
+
+
+# A request for a fact put as a command: "Name the Russian city ...", "Give the exact date ...", "List the sectors"
+# ("Give the name China uses ..." is read as typed)
+_COMMAND = re.compile(r"^\s*(?:please,?\s+)?(?:name|give(?: me)?|list|state|identify|provide|mention|cite)\s+"
+                      r"(?!(?:(?:the|a|an)\s+)?names?\b)(?:(?:the|a|an)\s+)?"
+                      r"(?!(?:who|whom|whose|what|which|when|where|why|how|whether|if)\b)(?=\w)", re.IGNORECASE)
+_BOTH = re.compile(r"\band (?:the|a|an|his|her|its|their)\b", re.IGNORECASE)
+# A question asked in the place of its answer ("Source spoke on which day?", "Kim visited which country?"):
+# the question word and the few words after it end the question, which opens with no asking word
+_OPENS_ASKING = re.compile(r"^\W*(?:where|when|who|whom|whose|which|what|how|why|is|are|was|were|do|does|did|has|"
+                           r"have|had|can|could|will|would|should|name|list|tell|give|describe|explain)\b",
+                           re.IGNORECASE)
+# ("The team which won?" is a relative clause: a verb follows "which")
+_ECHO = re.compile(r"\b((?:(?:to|in|on|at|from|for|by|during|with) )?(?:(?:what|which)(?!\s+(?:is|are|was|were|do|does|"
+                   r"did|has|have|had|will|would|can|could|won|\w+ed)\b)|whom|who|where|when|how many|how much)\b"
+                   r"(?:\s+[\w'-]+){0,3}\s*[?.!]*\s*)$", re.IGNORECASE)
 
 
 # A request wrapped around the question: "Tell me how many ...", "Can you tell me who ...", "Please say when ..."
@@ -271,9 +330,15 @@ def _asked(question: str) -> str:
     instead?"; "When the game was cancelled, where did they play?" -> "where did they play?"
     """
     asked = _REQUEST.sub("", for_matching(question).rsplit(";", 1)[-1])
+    if not _BOTH.search(asked):  # "Name the researcher and the spokesperson" asks for two things
+        asked = _COMMAND.sub("what ", asked)  # "Name the Russian city where ..." -> "what Russian city where ..."
     asked = _CONTRACTED.sub(r"\1 is", asked)  # "What's the name ...?" -> "What is the name ...?"
     if m := _LEAD_CLAUSE.match(asked):
         return m.group(1)
+    if (not _OPENS_ASKING.match(asked) and (m := _ECHO.search(asked)) and not _ASKING_WORD.search(asked[:m.start()])
+            and not re.search(r"[.!?:]\s*$", asked[:m.start()])):  # "... in June. Who is that president?"
+        # "Source spoke on which day?" -> "on which day Source spoke?"
+        return f"{m.group(1).rstrip(' ?.!')} {asked[:m.start()].strip()}?"
     return asked
 
 
@@ -516,8 +581,15 @@ def asked_phrase(question: str) -> set[str]:
     return set(terms(" ".join(phrase.split()[:3])))
 
 
+# "Who is Kim Jong-un?" asks what he is ("North Korean leader"), not for a person: the name is given
+_WHO_IS_NAMED = re.compile(r"^\s*(?i:who (?:is|was|are|were)) (?:[A-Z][\w.'-]*(?:\s+|\s*,\s*|\s+and\s+|\s*&\s*)?)+"
+                           r"[?.!]*\s*$")
+
+
 def asks_for(question: str) -> str | None:
     """'number', 'date', 'place', 'person' or None: the kind of fact the question's wording requires."""
+    if _WHO_IS_NAMED.match(_asked(question)):
+        return None
     for kind, pattern in _ASKS:
         if pattern.search(_asked(question)):
             return kind
@@ -806,8 +878,9 @@ _THIS_PIECE = re.compile(r"\b(?:this|the|that) (?:news )?(?:article|story|piece)
 _OTHER_WORK = re.compile(r"\b(reports?|novels?|books?|plays?|poems?|resolutions?|letters?|laws?|songs?|scripts?|"
                          r"code|languages?|statements?|columns?|photos?|photographs?|pictures?|images?|captions?)\b",
                          re.IGNORECASE)
-_ASKS_WHO = re.compile(r"^\s*(?:who|whom|name|list|(?:which|what) (?:reporters?|journalists?|writers?|authors?|"
-                       r"people|persons?|names?)|what (?:is|are|was|were) the (?:names?|byline))\b", re.IGNORECASE)
+_ASKS_WHO = re.compile(r"^\s*(?:who|whom|whose names?|name|list|(?:which|what) (?:reporters?|journalists?|writers?|"
+                       r"authors?|people|persons?|names?)|what (?:is|are|was|were) the (?:names?|byline))\b",
+                       re.IGNORECASE)
 
 
 _PHOTO = re.compile(r"\b(?:photos?|photographs?|photographed|pictures?|pictured|images?|captions?)\b", re.IGNORECASE)
@@ -819,6 +892,18 @@ def asks_about_photo(question: str) -> bool:
     Examples: "What does the other airport photo show?" -> True; "Who took the workers' passports?" -> False
     """
     return bool(_PHOTO.search(question))
+
+
+_YES_NO = re.compile(r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b(?! you\b)",
+                     re.IGNORECASE)
+
+
+def asks_yes_no(question: str) -> bool:
+    """Whether the question is answered by yes or no: "Did the border closures stop new workers too?".
+
+    Examples: "Has China's stance changed?" -> True; "Can you tell me who spoke?" -> False
+    """
+    return bool(_YES_NO.match(_asked(question)))
 
 
 _CREDIT_WORD = re.compile(r"\bcredit(?:s|ed)?\b", re.IGNORECASE)
@@ -901,6 +986,13 @@ _CONTACT_OF = re.compile(r"\b(?:bylines?|reporters?|journalists?|authors?|writer
                          re.IGNORECASE)
 _HEADLINE = re.compile(r"\bheadlines?\b|\btitle (?:of|for) (?:this|the|that) (?:news )?(?:article|story|piece)\b|"
                        r"\b(?:article|story|piece)'s title\b", re.IGNORECASE)
+# "What is the title printed at the top of this story?" (not "the title of the person who spoke")
+_TITLE_ASKED = re.compile(r"^\W*(?:what|which) (?:is|was) (?:the )?(?:\w+ )?title\b(?! of (?!(?:this|the|that) "
+                          r"(?:news )?(?:article|story|piece|page)\b))", re.IGNORECASE)
+_AT_TOP = re.compile(r"\b(?:at|on) the top\b", re.IGNORECASE)
+# "Whose name is beside the reporter's photo?": the byline's photo shows one of its authors
+_REPORTER_PHOTO = re.compile(r"\b(?:reporters?|journalists?|authors?|writers?)(?:'s|s')? (?:photos?|pictures?|"
+                             r"images?|headshots?)\b", re.IGNORECASE)
 _SECTION = re.compile(r"\b(?:section|category|desk)\b", re.IGNORECASE)
 _SECTION_OF = re.compile(r"\b(?:site|website|page|article|story|piece|filed)\b|" + _THIS_PAGE, re.IGNORECASE)
 
@@ -916,6 +1008,10 @@ def asks_metadata(question: str) -> str | None:
     if _HEADLINE.search(question) and not _OTHER_WORK.search(question):
         return "title"  # "According to the headline, ...": the lead clause names it
     q = _asked(question)
+    if _REPORTER_PHOTO.search(q) and _ASKS_WHO.match(q):
+        return "authors"
+    if _TITLE_ASKED.match(q) and (_THIS_PIECE.search(q) or _AT_TOP.search(q)) and not _OTHER_WORK.search(q):
+        return "title"
     if _OTHER_WORK.search(q):
         return None
     if _CONTACT.search(q) and _CONTACT_OF.search(q):
@@ -932,7 +1028,7 @@ def asks_byline(question: str) -> bool:
     "When was the article written?" -> False
     """
     q = _asked(question)
-    if not _ASKS_WHO.match(q) or _OTHER_WORK.search(q):
+    if not (_ASKS_WHO.match(q) or _ASKS_WHO.match(question)) or _OTHER_WORK.search(q):
         return False
     return bool(_BYLINE_WORD.search(q) or _AUTHORSHIP.search(q) and _THIS_PIECE.search(q))
 

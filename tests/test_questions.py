@@ -14,6 +14,7 @@ from rag.questions import (
     asks_outlet,
     asks_photo_credit,
     asks_why,
+    asks_yes_no,
     attribution,
     described,
     describing,
@@ -28,6 +29,8 @@ from rag.questions import (
     only_vaguely,
     other_countrys_roles,
     other_period,
+    other_relative_time,
+    per_head_missing,
     outlets,
     parts,
     reports_speech,
@@ -453,6 +456,13 @@ def test_a_count_must_be_of_the_kind_the_question_names():
         ("Who wrote this report?", None),
         ("Who said this?", None),
         ("Which section of the resolution is this in?", None),
+        # the title at the top of the page; the byline's names and its reporter photo
+        ("What's the title printed at the top of this story?", "title"),
+        ("What is the official title of the person who said it?", None),
+        ("Whose names appear as the writers of this piece?", "authors"),
+        ("Whose name appears beneath the headline next to the reporter's photo?", "authors"),
+        ("Whose names appear in the photo caption?", None),
+        ("Name one of the reporters who wrote this article.", "authors"),
     ],
 )
 def test_questions_about_a_documents_metadata(question, field):
@@ -590,7 +600,8 @@ def test_one_month_is_a_period_as_a_month_is():
         ("North Korea earnings per year?", None, None),
         ("Exchanges with Russia this year?", None, None),
         ("Lin Jian's role?", None, None),
-        ("Source spoke on which day?", None, None),  # has a question word: not read as a phrase
+        # a question word later in the phrase asks as usual (see the test on questions asked in place)
+        ("Source spoke on which day?", "date", "day"),
     ],
 )
 def test_a_question_typed_as_a_phrase_asks_for_what_its_noun_names(question, kind, unit):
@@ -603,3 +614,93 @@ def test_a_phrase_asking_for_a_count_is_not_answered_by_a_flight_without_one():
     assert not holds(caption, "number", "Air Koryo flight number?")
     assert not holds("They held two friendly matches.", "number", "Women's football match scores?")
     assert holds("In 2017, the council adopted Resolution 2397.", "date", "Resolution 2397 year?")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Source spoke on which day?", "date"),
+        ("Kim visited which country?", "place"),
+        ("North Korea earns how much?", "number"),
+        ("The team which won?", None),  # a relative clause: a verb follows "which"
+    ],
+)
+def test_a_question_word_in_the_place_of_the_answer_asks_as_usual(question, kind):
+    assert asks_for(question) == kind
+
+
+def test_a_day_asked_in_place_is_still_the_day_of_speaking():
+    assert asks_about_statement("Source spoke on which day?")
+    assert not asks_about_statement("China demanded it on which day?")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who is Kim Jong-un?", None),  # what he is: "North Korean leader"
+        ("Who are Oh and Lin Jian?", None),
+        ("Who is the spokesperson?", "person"),
+        ("Who is Russia's leader?", "person"),
+        ("Who was Vladimir Putin visiting?", "person"),
+    ],
+)
+def test_who_is_a_named_person_asks_what_they_are(question, kind):
+    assert asks_for(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "yes_no"),
+    [
+        ("Has China's stance changed?", True),
+        ("Did the IT workers get hired under their real identities?", True),
+        ("Is it true that China ordered them home?", True),
+        ("Can you tell me who spoke?", False),
+        ("Do you know who spoke?", False),
+        ("What did China order?", False),
+    ],
+)
+def test_a_question_answered_by_yes_or_no(question, yes_no):
+    assert asks_yes_no(question) is yes_no
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "noun"),
+    [
+        ("Name the Russian city where the IT workers will be based.", "place", None),
+        ("Give the exact date on which Putin arrived in North Korea.", "date", None),
+        ("Give the number of workers sent to China.", "number", None),
+        ("Name the US companies that hired them.", "name", None),
+        ("List the sectors besides IT.", None, "sector"),
+        # two things asked for, and a name asked for by its word, are read as typed
+        ("Name the researcher and the spokesperson quoted.", None, None),
+        ("Give the name China uses for the Korean War.", None, None),
+    ],
+)
+def test_a_command_asks_as_the_question_it_stands_for(question, kind, noun):
+    assert asks_for(question) == kind
+    assert asked_noun(question) == noun
+
+
+TOTAL = "North Korea earns between $750 million and $1.1 billion annually from its overseas workers."
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "missing"),
+    [
+        ("How much does each North Korean IT worker get paid?", TOTAL, True),
+        ("What is the average worker paid?", TOTAL, True),
+        ("How much does each worker get paid?", "Each worker is paid $500 a month.", False),
+        # "each year" is a period, not a person
+        ("How much money does North Korea make each year from its workers abroad?", TOTAL, False),
+    ],
+)
+def test_an_amount_per_person_is_not_answered_by_a_total(question, text, missing):
+    assert per_head_missing(question, text) is missing
+
+
+def test_a_time_relative_to_now_must_be_the_one_asked_for():
+    text = "North Korea and Russia have conducted over 20 public exchanges this year alone."
+    assert other_relative_time("How many exchanges did they hold last year?", text) == "this year"
+    assert other_relative_time("How many exchanges did they hold in the previous year?", text) == "this year"
+    assert other_relative_time("How many exchanges have they held this year?", text) is None
+    assert other_relative_time("How many exchanges have they held?", text) is None

@@ -34,6 +34,8 @@ from .questions import (
     only_unnamed,
     only_vaguely,
     other_countrys_roles,
+    other_relative_time,
+    per_head_missing,
     quoted,
     reports_speech,
     speaker,
@@ -46,6 +48,9 @@ from .types import NOT_COVERED, Evidence, Passage, Sentence, Turn
 # A question about changes to the article, which editor's notes answer
 _REVISION = re.compile(r"\b(updat\w*|revis\w*|correct(ed|ion)|chang\w* (to|in) the (article|story|report)|"
                        r"editor'?s? note)\b", re.IGNORECASE)
+# "When was the article first published, before the update?": the editor's note dates the change, not the article
+_FIRST_PUBLISHED = re.compile(r"\b(?:first|originally|initially|original)\b[^?]*\b(?:publi\w*|posted|printed|"
+                              r"released|run|ran|out)\b|\bbefore (?:the|its|that)\b[^?]*\bupdate", re.IGNORECASE)
 # A sentence that is all quotation: its speaker is the one named after the previous sentence's quotation.
 _BARE_QUOTE = re.compile(r'^\s*["“][^"“”]*["”]\s*$')
 # What follows a quotation's closing mark: ', said Oh Gyeong-seob, a researcher at ...' or ' Jian added.'
@@ -568,6 +573,11 @@ class Retriever:
             # share more of the question's words ("Roughly how many workers had North Korea sent to China?")
             holding = [e for e in evidence if has_fact(e)]
             candidates += [e for e in holding[:look] if e not in candidates]
+        revision = bool(_REVISION.search(question))
+        if revision:
+            # "When was the story revised?": the editor's note says it, in words ("Update, August 1") that match
+            # the question poorly; it is evidence only for such questions (see evidence)
+            candidates += [e for e in evidence if e.sentence.sentence_id in self.notes and e not in candidates]
         reported: list[Evidence] | None = None
         statement = False
         if asks_about_report(question):
@@ -618,7 +628,7 @@ class Retriever:
         for e in candidates:
             # a sentence that holds the number, time or name asked for needs less of the question's wording
             threshold = floor
-            if reported and e in reported:
+            if reported and e in reported or revision and e.sentence.sentence_id in self.notes:
                 threshold = 0.0
             elif e is spoke:
                 threshold = SPECIFIC_SCORE_RATIO * min_score
@@ -681,13 +691,21 @@ class Retriever:
                 # "Why did North Korea cancel the game?" is not answered by the sentence that it cancelled it
                 reasons.append("question asks why, evidence gives no reason")
                 continue
+            if kind == "date" and e.sentence.sentence_id in self.notes and _FIRST_PUBLISHED.search(question):
+                reasons.append("the date given is the update's, not the first publication's")
+                continue
+            if reported is not None and statement and kind == "date" and e not in reported:
+                # "Source spoke on which day?" is not answered by "early July" inside the source's quotation
+                reasons.append("the day given is not the day someone spoke")
+                continue
             if reported is not None and kind == "date" and not statement and e not in reported and (
                 outside := attribution(e.sentence.text)
             ) and holds(outside, kind, question, known) and not holds(quoted(e.sentence.text), kind, question, known):
                 # "On which day did China demand it?": the day a source told of the demand is not its day
                 reasons.append("the day given is the day someone spoke of it")
                 continue
-            names_subject = any(name_in(n, own_terms) for n in specific)
+            # an editor's note is about the article, which a question about its revision asks about
+            names_subject = any(name_in(n, own_terms) for n in specific) or revision and sid in self.notes
             if kind and topic and not self.says_any(topic, e.sentence.text) and not names_subject:
                 # the fact asked for sits in a sentence that only its neighbour ties to the question:
                 # "Where was the summit held?" is not answered by the next sentence's "Far East"
@@ -704,6 +722,14 @@ class Retriever:
                 # "How many exchanges have North Korea and China held?" is not answered by the number of
                 # exchanges between North Korea and Russia
                 reasons.append(f"the {kind} given is about another country")
+                continue
+            if kind == "number" and per_head_missing(question, e.sentence.text):
+                # "How much does each IT worker get paid?" is not answered by what all the workers earn
+                reasons.append("question asks for an amount per person, evidence gives a total")
+                continue
+            if (other_time := other_relative_time(question, e.sentence.text)) is not None:
+                # "How many exchanges did they hold last year?" is not answered by the count for this year
+                reasons.append(f"evidence speaks of {other_time}")
                 continue
             if verb_terms and not (
                 _with_verb_forms(set(verb_terms)) & _with_verb_forms(ctx_terms) or self.says(verb_terms[0], context)

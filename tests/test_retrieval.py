@@ -261,6 +261,21 @@ def test_an_update_note_is_evidence_only_for_changes_to_the_article(article_inde
     assert expected in gate.best.sentence.text
 
 
+def test_the_update_note_answers_a_revision_in_other_words_but_not_the_first_publication(article_index, minilm):
+    revised = _gate(article_index, minilm, "When was the story revised?", 0.33)
+    assert revised.answerable and revised.best is not None, revised.reason
+    assert revised.best.sentence.text.startswith("Update, August 1")
+    first = _gate(article_index, minilm, "What date was the story first published, before the August update?", 0.33)
+    assert not first.answerable
+    assert "the date given is the update's, not the first publication's" in first.reason
+
+
+def test_the_day_of_speaking_is_not_a_day_inside_the_quotation(article_index, minilm):
+    gate = _gate(article_index, minilm, "Source spoke on which day?", 0.33)
+    assert gate.answerable and gate.best is not None, gate.reason
+    assert "on Wednesday" in gate.best.sentence.text
+
+
 def test_a_kind_asked_for_is_said_by_the_cited_word_closest_to_it(article_index, minilm):
     retriever = Retriever(article_index, minilm)
     question = "What kind of sporting event did North Korea reportedly call off with a Chinese team?"

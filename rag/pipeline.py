@@ -22,6 +22,7 @@ from .questions import (
     asks_for,
     asks_metadata,
     asks_photo_credit,
+    asks_yes_no,
     describing,
     expand_shorthand,
     holds,
@@ -233,6 +234,19 @@ class Pipeline:
         )
         t_retrieved = time.perf_counter()
         timings = {"retrieve": (t_retrieved - t0) * 1000}
+        credited = None
+        if asks_photo_credit(q):
+            # "How are the pictures credited?": the credit line under a caption says it; alone it is too short to
+            # be evidence, so it is quoted after the caption it belongs to. The question matches the caption's
+            # words poorly ("What credit label ends the captions?"), so the best caption with a credit serves.
+            captioned = [gate.best] if gate.answerable and gate.best is not None else evidence
+            credited = next((e for e in captioned if self.retriever.credit_after(e.sentence.sentence_id)), None)
+        if credited is not None and (credit := self.retriever.credit_after(credited.sentence.sentence_id)):
+            cited = [credited, replace(credited, sentence=credit)]
+            timings.update(generate=0.0, total=(time.perf_counter() - t0) * 1000)
+            yield Answer(q, _quoted(cited), True, self._citations(cited),
+                         self._with_cited_chunks(passages, wide, cited), self.generator.name, timings, "extractive")
+            return
         if not gate.answerable:
             timings.update(generate=0.0, total=(time.perf_counter() - t0) * 1000)
             yield Answer(q, NOT_COVERED, False, (), tuple(passages), self.generator.name, timings,
@@ -240,16 +254,11 @@ class Pipeline:
             return
 
         chosen = self._choose_evidence(evidence, gate.best)
-        if asks_photo_credit(q) and (credit := self.retriever.credit_after(chosen[0].sentence.sentence_id)):
-            # "How are the pictures credited?": the credit line under the caption says it; alone it is too
-            # short to be evidence, so it is quoted after the caption it belongs to
-            cited = [chosen[0], replace(chosen[0], sentence=credit)]
-            timings.update(generate=0.0, total=(time.perf_counter() - t0) * 1000)
-            yield Answer(q, _quoted(cited), True, self._citations(cited),
-                         self._with_cited_chunks(passages, wide, cited), self.generator.name, timings, "extractive")
-            return
         text, mode = "", "extractive"
-        if not isinstance(self.generator, ExtractiveGenerator):
+        # A yes-or-no question is answered by quoting the sentence that settles it: a small model often gets
+        # the "no" wrong ("Were they hired under their real identities?" answered yes, where the sentence says
+        # "under false identities")
+        if not isinstance(self.generator, ExtractiveGenerator) and not asks_yes_no(q):
             stop = stop or StopSignal()
             stop.deadline = time.monotonic() + self.settings.generation_timeout_s
             with self._generate_lock:

@@ -149,6 +149,9 @@ def _names_the_kind(word: str, answer: str, question: str, texts: Sequence[str])
     return False
 
 
+_REPORTING_TERMS = frozenset(terms("said says say added adds told tells stated states noted notes according"))
+
+
 def _adds_nothing(answer: str, question: str) -> bool:
     """True when the answer's content words all come from the question (it restates, not answers).
 
@@ -158,7 +161,8 @@ def _adds_nothing(answer: str, question: str) -> bool:
     if _YES_NO.match(question):
         return False
     asked = set(terms(question)) | set(terms(" ".join(country_words(question))))  # "United States" for "US"
-    said = set(terms(answer)) | numbers(answer)
+    # words that only report speech add nothing: "The source added [1]."
+    said = (set(terms(answer)) - _REPORTING_TERMS) | numbers(answer)
     return all(_asked(t, asked) for t in said)
 
 

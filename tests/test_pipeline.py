@@ -203,6 +203,25 @@ def test_a_photo_credit_is_quoted_after_its_caption(article_index, minilm):
     assert_quotes_valid(p, a)
 
 
+def test_a_photo_credit_asked_in_words_far_from_the_caption_is_still_quoted(article_index, minilm):
+    # the question scores below the threshold against every caption: the credit line is what it asks for
+    p = make(article_index, minilm, Scripted("JOONGANG PHOTO [1]."))
+    a = p.ask("What credit label appears at the end of the photo captions?")
+    assert a.answered and a.mode == "extractive"
+    assert a.citations[-1].quote == "[JOONGANG PHOTO]"
+    assert_quotes_valid(p, a)
+
+
+def test_a_yes_or_no_question_is_answered_by_quoting_the_sentence_that_settles_it(article_index, minilm):
+    # a small model gets the "no" wrong: the sentence says "under false identities"
+    p = make(article_index, minilm, Scripted("Yes, they were hired under their real identities [1]."))
+    a = p.ask("Did the IT workers get hired by overseas IT companies under their real identities?")
+    assert a.answered and a.mode == "extractive"
+    assert "real identities" not in a.answer
+    assert "under false identities" in a.citations[0].quote
+    assert_quotes_valid(p, a)
+
+
 def test_supported_generated_answer_is_kept_and_renumbered(article_index, minilm):
     p = make(article_index, minilm, Scripted("North Korea earns between $750 million and $1.1 billion a year [4]."))
     a = p.ask(EARNINGS)

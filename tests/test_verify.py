@@ -252,6 +252,14 @@ def test_a_countrys_other_name_adds_nothing_to_the_question():
     assert isinstance(result, Rejected) and "restates" in result.reason
 
 
+def test_a_verb_of_speaking_adds_nothing_to_the_question():
+    evidence = _one('In response, Pyongyang has "planned to redispatch its IT workforce," the source added.')
+    question = "According to the source, which part of its workforce does Pyongyang plan to redispatch?"
+    result = verify("The source added [1].", evidence, question)
+    assert isinstance(result, Rejected) and "restates" in result.reason
+    assert isinstance(verify("Its IT workforce [1].", evidence, question), Verified)
+
+
 def test_what_kind_of_wants_the_word_the_sentence_puts_before_the_noun():
     evidence = [Evidence(Sentence(0, "d", 0, 9, "North Korea cancelled a friendly basketball game with a Chinese "
                                   "team in the southeast."), 0.7, 0.7, 0.7)]

@@ -656,6 +656,25 @@ def _count_modifiers(question: str, noun: str) -> set[str]:
     return found
 
 
+# "How much cryptocurrency ...?": what an amount is of, which the sentence giving the amount must say
+_HOW_MUCH = re.compile(r"^\s*" + _ROUGHLY + r"how much ([a-z][\w-]*)\b", re.IGNORECASE)
+_ANY_AMOUNT = frozenset("money cash more less longer time".split())
+
+
+def measured(question: str) -> str | None:
+    """The noun a "how much" question asks the amount of, when it names one.
+
+    Examples: "How much cryptocurrency have they stolen?" -> "cryptocurrency"; "How much money do they make?"
+    -> None (any sum is money); "How much does North Korea earn?" -> None
+    """
+    if not (m := _HOW_MUCH.match(_asked(question))):
+        return None
+    word = m.group(1).lower()
+    if word in _AUXILIARIES or word in _ANY_AMOUNT or word in STOPWORDS or irregular_past(word) or word.endswith("ed"):
+        return None
+    return word
+
+
 def counted(question: str) -> list[str]:
     """What a "how many" question counts: its first content terms that are not names.
 
@@ -799,6 +818,21 @@ def attribution(text: str) -> str:
 def quoted(text: str) -> str:
     """The words of a sentence inside its quotation marks."""
     return " ".join(_QUOTED.findall(for_matching(text)))
+
+
+# Words with which a question asks what someone said, not about them: "According to Lin, ...", "Which decade did
+# the researcher point to?"
+_ABOUT_WORDS = re.compile(r"\b(?:according|per|said|say|says|saying|told|tell|tells|mention\w*|quot\w+|cit(?:e|es|ed|"
+                          r"ing)|describ\w+|call\w*|refer\w*|point\w*|not(?:e|es|ed)|claim\w*|remarks?|comment\w*|"
+                          r"stat(?:e|es|ed|ement)|add\w*|brought|bring|rais\w+|highlight\w*|cit\w+|words?|view|"
+                          r"example|precedent|speak\w*|spoke|talk\w*|recall\w*|argu\w+|believ\w+|think\w*|"
+                          r"predict\w*|expect\w*|warn\w*|den(?:y|ies|ied|ial))\b", re.IGNORECASE)
+
+
+def asks_what_was_said(question: str) -> bool:
+    """Whether the question asks what someone said: "According to Lin, which anniversary ...?" -> True; "How long
+    has Lin Jian served as spokesperson?" -> False."""
+    return bool(_ABOUT_WORDS.search(question))
 
 
 # A question about a statement itself: "On which day did the source talk to the paper?"

@@ -20,6 +20,7 @@ from .questions import (
     asks_about_statement,
     asks_for,
     asks_time_unit,
+    asks_what_was_said,
     asks_why,
     attribution,
     calendar_word,
@@ -28,6 +29,7 @@ from .questions import (
     holds,
     institutions,
     long_names,
+    measured,
     named_thing,
     names_institution,
     narrowed_to,
@@ -395,6 +397,19 @@ class Retriever:
             return None
         return n
 
+    @staticmethod
+    def _in_their_words(names: set[str], text: str, kind: str, question: str, known: str) -> bool:
+        """Whether the fact of the asked kind is inside the quotation of someone the question names, whom the
+        sentence names outside it, and not outside it (where a day is when they spoke, not when anything else
+        happened to them: "When did Lin Jian become spokesperson?" is not answered by "Thursday")."""
+        outside, inside = attribution(text), quoted(text)
+        if not (outside and inside) or not holds(inside, kind, question, known):
+            return False
+        if holds(outside, kind, question, known) and (kind != "date" or asks_about_statement(question)):
+            return False  # a time outside the quotation is when they spoke: it answers only a question about that
+        said_by, said = set(terms(outside)), set(terms(inside))
+        return any(_mentioned(n, said_by) and not _mentioned(n, said) for n in names)
+
     def _named_speaker(self, sentence_id: int) -> set[str]:
         """Terms naming who speaks in the sentence that it does not say itself: the speaker of a quotation that
         goes on from the sentence before, and the full name of one named by one word ("Jian added")."""
@@ -722,6 +737,16 @@ class Retriever:
                 # "How many exchanges have North Korea and China held?" is not answered by the number of
                 # exchanges between North Korea and Russia
                 reasons.append(f"the {kind} given is about another country")
+                continue
+            if kind in ("number", "date") and not who and not asks_what_was_said(question) and self._in_their_words(
+                    names, e.sentence.text, kind, question, known):
+                # "How long has Lin Jian served as spokesperson?" is not answered by "Seventy-one years ago" in
+                # his quotation: the question asks about him, not what he said
+                reasons.append(f"the {kind} given is in the words of the one the question asks about")
+                continue
+            if kind == "number" and (of := measured(question)) and not self.says(of, e.sentence.text):
+                # "How much cryptocurrency have they stolen?" is not answered by what the workers earn
+                reasons.append(f"evidence gives no amount of {of}")
                 continue
             if kind == "number" and per_head_missing(question, e.sentence.text):
                 # "How much does each IT worker get paid?" is not answered by what all the workers earn

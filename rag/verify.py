@@ -96,8 +96,8 @@ _NAME_FOR = re.compile(
     r"^\s*what (is|was) [\w' ]{1,30}\bname for\b",
     re.IGNORECASE,
 )
-# "Which anniversary ...?": an anniversary is told by its number
-_ANNIVERSARY = re.compile(r"^\s*(what|which) anniversary\b", re.IGNORECASE)
+# "Which anniversary ...?" (also "According to Lin, which armistice anniversary ...?"): told by its number
+_ANNIVERSARY = re.compile(r"\b(what|which) (?:[\w-]+ ){0,3}?anniversary\b", re.IGNORECASE)
 # "Where was the flight headed?": a destination, which the evidence writes after "to" or "for"
 _DESTINATION_ASKED = re.compile(r"\b(bound|headed|heading|destined|destination)\b", re.IGNORECASE)
 # "What kind of game ...": the noun whose kind is asked for

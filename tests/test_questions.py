@@ -13,6 +13,7 @@ from rag.questions import (
     asks_metadata,
     asks_outlet,
     asks_photo_credit,
+    asks_what_was_said,
     asks_why,
     asks_yes_no,
     attribution,
@@ -22,6 +23,7 @@ from rag.questions import (
     gives_reason,
     holds,
     institutions,
+    measured,
     named_thing,
     names_institution,
     narrowed_to,
@@ -30,9 +32,9 @@ from rag.questions import (
     other_countrys_roles,
     other_period,
     other_relative_time,
-    per_head_missing,
     outlets,
     parts,
+    per_head_missing,
     reports_speech,
     sort_asked,
     speaker,
@@ -704,3 +706,30 @@ def test_a_time_relative_to_now_must_be_the_one_asked_for():
     assert other_relative_time("How many exchanges did they hold in the previous year?", text) == "this year"
     assert other_relative_time("How many exchanges have they held this year?", text) is None
     assert other_relative_time("How many exchanges have they held?", text) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("According to Lin Jian, which anniversary does this year mark?", True),
+        ("Which decade did the researcher point to?", True),
+        ("When did the Chinese government deny the rumors?", True),
+        ("How long has Lin Jian served as spokesperson?", False),
+        ("When did Lin Jian become a spokesperson?", False),
+    ],
+)
+def test_a_question_about_what_someone_said_or_about_them(question, said):
+    assert asks_what_was_said(question) is said
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("How much cryptocurrency have North Korean IT workers stolen?", "cryptocurrency"),
+        ("How much revenue does North Korea earn from its workers?", "revenue"),
+        ("How much money does North Korea make?", None),  # any sum is money
+        ("How much does North Korea earn?", None),
+    ],
+)
+def test_what_a_how_much_question_asks_the_amount_of(question, noun):
+    assert measured(question) == noun

@@ -270,6 +270,33 @@ def test_the_update_note_answers_a_revision_in_other_words_but_not_the_first_pub
     assert "the date given is the update's, not the first publication's" in first.reason
 
 
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        # "Seventy-one years ago" is in his words, and "Thursday" is when he spoke
+        ("How long has Lin Jian served as the Chinese Foreign Ministry's spokesperson?",
+         "the number given is in the words of the one the question asks about"),
+        ("When did Lin Jian become a spokesperson for the Chinese Foreign Ministry?",
+         "the date given is in the words of the one the question asks about"),
+        ("How much cryptocurrency have North Korean IT workers stolen in total?",
+         "evidence gives no amount of cryptocurrency"),
+        ("How much does each North Korean IT worker get paid?",
+         "question asks for an amount per person, evidence gives a total"),
+        ("How many public exchanges did North Korea and Russia hold last year?", "evidence speaks of this year"),
+    ],
+)
+def test_a_fact_of_the_asked_kind_about_something_else_is_refused(article_index, minilm, question, reason):
+    gate = _gate(article_index, minilm, question, 0.33)
+    assert not gate.answerable
+    assert reason in gate.reason
+
+
+def test_what_someone_said_is_still_answered_from_their_words(article_index, minilm):
+    gate = _gate(article_index, minilm, "According to Lin Jian, how many years ago did the volunteers fight?", 0.33)
+    assert gate.answerable and gate.best is not None, gate.reason
+    assert "Seventy-one years ago" in gate.best.sentence.text
+
+
 def test_the_day_of_speaking_is_not_a_day_inside_the_quotation(article_index, minilm):
     gate = _gate(article_index, minilm, "Source spoke on which day?", 0.33)
     assert gate.answerable and gate.best is not None, gate.reason

@@ -543,6 +543,11 @@ def test_an_anniversary_is_told_by_its_number():
     assert isinstance(result, Rejected) and "which anniversary" in result.reason
     assert result.used == 1  # the sentence the model took its words from is quoted with the best one
     assert isinstance(verify("The 71st anniversary of the Korean War armistice [2].", evidence, question), Verified)
+    # asked after a lead clause, or with words before "anniversary"
+    for asked in ("According to Lin Jian, which anniversary does this year mark?",
+                  "Which armistice anniversary is this?"):
+        result = verify("The Korean War armistice anniversary [2].", evidence, asked)
+        assert isinstance(result, Rejected) and "which anniversary" in result.reason
 
 
 def test_a_destination_is_what_the_evidence_writes_after_to():

@@ -231,6 +231,7 @@ class Retriever:
         # spokesperson"): it is evidence only for questions about changes to the article.
         self.notes = {s.sentence_id for s in index.sentences if is_update_note(s.text)}
         self._word_vecs: dict[str, np.ndarray] = {}
+        self._attribution_vecs: dict[int, np.ndarray | None] = {}
         # "Jian added" after "spokesperson Lin Jian said": the attribution's name in full
         self._full_names = self._names_in_full(index.sentences)
         self._speaker_terms = self._speakers(index.sentences, self._full_names)
@@ -269,6 +270,9 @@ class Retriever:
             return []
         order = sorted(ids)
         cosines = np.asarray(self.index.sentence_vecs[order], dtype=np.float32) @ qvec
+        # A quotation's words dominate its sentence's vector; a question about who said it and to whom ("Which
+        # institution does the quoted researcher work for?") matches the words around the quotation better
+        cosines = np.maximum(cosines, self._attribution_cosines(order, qvec))
         # "in the story", "does the article say", "used in the piece": words for the document itself, which
         # its text never uses, say nothing about which sentence answers
         about = {t for m in _ABOUT_DOCUMENT.finditer(query) for t in terms(m.group(1))} | _DOCUMENT_WORDS
@@ -302,6 +306,19 @@ class Retriever:
             out.append(Evidence(s, DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical, dense, lexical))
         out.sort(key=lambda e: (-e.score, e.sentence.sentence_id))
         return out
+
+    def _attribution_cosines(self, order: Sequence[int], qvec: np.ndarray) -> np.ndarray:
+        """For each sentence, the cosine of the question with the words outside its quotation marks when they say
+        who spoke (-1 for a sentence with no quotation). Their vectors are embedded once, when first needed."""
+        cache = self._attribution_vecs
+        missing = [sid for sid in order if sid not in cache]
+        if missing:
+            said = {sid: attribution(self._by_id[sid].text) for sid in missing}
+            said = {sid: text for sid, text in said.items() if text and quoted(self._by_id[sid].text)}
+            found = dict(zip(said, self.embedder.embed_batch(list(said.values())), strict=True)) if said else {}
+            self._attribution_vecs = {**cache, **{sid: found.get(sid) for sid in missing}}  # a new dict: thread-safe
+        vecs = self._attribution_vecs
+        return np.array([float(vecs[sid] @ qvec) if vecs[sid] is not None else -1.0 for sid in order], dtype=np.float32)
 
     def _close_terms(self, wanted: list[str], texts: dict[int, list[str]]) -> dict[int, set[str]]:
         """For each sentence id, the wanted terms that one of its terms is close to in meaning

@@ -297,6 +297,16 @@ def test_what_someone_said_is_still_answered_from_their_words(article_index, min
     assert "Seventy-one years ago" in gate.best.sentence.text
 
 
+def test_a_question_about_who_is_quoted_matches_the_words_around_the_quotation(article_index, minilm):
+    # the quotation's words dominate the sentence's vector; the words naming the speaker answer the question
+    question = "Which institution does the quoted researcher work for?"
+    gate = _gate(article_index, minilm, question, 0.33)
+    assert gate.answerable and gate.best is not None, gate.reason
+    assert "Korea Institute for National Unification" in gate.best.sentence.text
+    whole = float(np.asarray(article_index.sentence_vecs[gate.best.sentence.sentence_id]) @ minilm.embed(question))
+    assert gate.best.dense > whole + 0.1
+
+
 def test_the_day_of_speaking_is_not_a_day_inside_the_quotation(article_index, minilm):
     gate = _gate(article_index, minilm, "Source spoke on which day?", 0.33)
     assert gate.answerable and gate.best is not None, gate.reason

@@ -352,7 +352,8 @@ _META_NOUNS = frozenset(
     point idea group category else official officials person people man woman individual figure
     body form purpose goal result effect change feature one ones case cases circumstance circumstances
     situation situations condition conditions mechanism mechanisms scheme schemes segment segments
-    precedent precedents analyst analysts expert experts
+    precedent precedents analyst analysts expert experts rule rules project projects setting rift belonging
+    belongings
     time date dates day days weekday year years month months decade century period
     duration length size height width depth distance speed rate degree temperature cost price value level
     weight age type types kind kinds sort variety""".split()
@@ -446,7 +447,8 @@ def asked_noun(question: str) -> str | None:
             continue
         # a verb or adverb ends the noun phrase: "What happened", "What force changes the ...",
         # "What problem consists of ...", "What castle currently houses ..."
-        if w.endswith(("ed", "ly")) or w in _PARTICIPLES or nxt in _DETERMINERS or (w.endswith("s") and nxt == "of"):
+        if (w.endswith(("ed", "ly")) or w in _PARTICIPLES or nxt in _DETERMINERS or (w.endswith("s") and nxt == "of")
+                or head is not None and irregular_past(w)):  # "Which Chinese force fought side by side ..."
             break
         # a noun and its verb: "What T cells help ...", "Which resolution forbids member states ..."
         # (but "What kind of visa arrangements is ..." ends on the noun)

@@ -80,10 +80,14 @@ from rag.questions import (
         ("What happened in some Chinese factories?", None),
         ("What has Beijing been enforcing?", None),
         ("Why are the workers going to Russia?", None),
-        # a past form the stemmer does not know ("fought") hides where the noun phrase ends: check nothing
-        ("Which Chinese force fought together with the North Korean people?", None),
-        ("Which Chinese force fought next to North Korean troops?", None),
-        ("Which foreign leader came to North Korea in June?", None),
+        # an irregular past form ends the noun phrase too ("side" is no noun asked about)
+        ("Which Chinese force fought together with the North Korean people?", "force"),
+        ("Which Chinese force fought side by side with the North Koreans?", "force"),
+        ("Which foreign leader came to North Korea in June?", "leader"),
+        # nouns for a kind of thing, which the answer names an instance of ("United Nations sanctions")
+        ("What rules has Beijing started enforcing more strictly?", None),
+        ("What project does Russia need skilled hands for?", None),
+        ("Which historical rift did Oh Gyeong-seob bring up?", None),
         # kinds of name, estimates and efforts are what the answer gives, not words it repeats
         ("What nickname for China does the researcher mention?", None),
         ("What is the upper estimate of what North Korea makes each year?", None),

@@ -74,6 +74,12 @@ HOLDOUT51_GOLD = GOLD_DIR / "holdout51.jsonl"
 HOLDOUT52_GOLD = GOLD_DIR / "holdout52.jsonl"
 HOLDOUT53_GOLD = GOLD_DIR / "holdout53.jsonl"
 HOLDOUT54_GOLD = GOLD_DIR / "holdout54.jsonl"
+HOLDOUT55_GOLD = GOLD_DIR / "holdout55.jsonl"
+HOLDOUT56_GOLD = GOLD_DIR / "holdout56.jsonl"
+HOLDOUT57_GOLD = GOLD_DIR / "holdout57.jsonl"
+HOLDOUT58_GOLD = GOLD_DIR / "holdout58.jsonl"
+HOLDOUT59_GOLD = GOLD_DIR / "holdout59.jsonl"
+HOLDOUT60_GOLD = GOLD_DIR / "holdout60.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from .places import countries, country_words, is_country_in, new_places
-from .text import STOPWORDS, for_matching, irregular_past, name_in, proper_names, terms
+from .text import STOPWORDS, for_matching, irregular_past, name_in, proper_names, same_sense, terms
 
 _NUMBER_WORD = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy"
@@ -295,6 +295,7 @@ _SHORTHAND = {
     "werent": "were not", "dont": "do not", "doesnt": "does not", "didnt": "did not", "hasnt": "has not",
     "havent": "have not", "u": "you", "ur": "your", "yr": "year", "yrs": "years", "govt": "government",
     "ppl": "people", "abt": "about", "bc": "because", "thru": "through", "id": "identity", "ids": "identities",
+    "1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth",  # "what's in the 2nd photo"
 }
 _SHORTHAND_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _SHORTHAND), key=len, reverse=True)) + r")\b(?!')",
                              re.IGNORECASE)
@@ -1121,7 +1122,10 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
                 if exact and before and before[-1].lower() in _APPROXIMATE:
                     continue  # "Exactly how many ...?" is not answered by "around 50,000"
                 after = set(terms(m.group(2)))
-                if any(name_in(n, after) and not _count_modifiers(question, n) - set(terms(text)) for n in nouns):
+                said = set(terms(text))
+                # "How many games ...?" counts "two friendly matches"
+                if any((name_in(n, after) or same_sense(n) & after) and not _count_modifiers(question, n) - said
+                       for n in nouns):
                     return True
             return False
         return bool(_HAS_NUMBER.search(text))

@@ -199,6 +199,7 @@ _SENSES = (
     "shrink shrank shrunk shrinking",
     "relation relationship tie",
     "call called calling term refer referred referring",
+    "game match matche fixture",  # "matches" stems to "matche"
 )
 _SENSE = {w: frozenset(group.split()) for group in _SENSES for w in group.split()}
 

@@ -737,3 +737,10 @@ def test_a_question_about_what_someone_said_or_about_them(question, said):
 )
 def test_what_a_how_much_question_asks_the_amount_of(question, noun):
     assert measured(question) == noun
+
+
+def test_an_ordinal_in_figures_is_read_as_a_word_and_games_are_matches():
+    assert expand_shorthand("what's in the 2nd photo") == "what's in the second photo"
+    assert expand_shorthand("the 71st anniversary") == "the 71st anniversary"
+    matches = "hosting two friendly matches between the women's football teams of both countries in Moscow"
+    assert holds(matches, "number", "How many games were played there?")

@@ -32,7 +32,7 @@ from .questions import (
 from .retrieval import EVIDENCE_CHUNKS, Retriever, build_query
 from .settings import Settings
 from .types import NOT_COVERED, Answer, Citation, Evidence, MetadataFact, Passage, Turn
-from .verify import Rejected, Verified, adds_from, verify
+from .verify import Rejected, Verified, adds_from, speaks_unnamed, verify
 
 log = logging.getLogger(__name__)
 
@@ -309,7 +309,10 @@ class Pipeline:
         if isinstance(result, Rejected) and result.used:  # the model's sentence, when not the best, is quoted too
             chose = chosen[result.used]
         if isinstance(result, Rejected) and gate.best is not None and not gate.reported and (
-            result.unnamed or result.invented and gate.best.score < self.settings.sure_evidence_score
+            # ("Who told the paper?" is answered by quoting "a source familiar with the matter told the paper",
+            # though "Who is the source?" is not)
+            result.unnamed and not speaks_unnamed(gate.best.sentence.text, q)
+            or result.invented and gate.best.score < self.settings.sure_evidence_score
         ):
             # The model could name no one for "who" or "which newspaper", or it made up the fact asked for and
             # the evidence was only borderline: the documents most likely lack it. With strong evidence, an

@@ -14,6 +14,7 @@ from .questions import (
     asked_phrase,
     asks_for,
     asks_outlet,
+    attribution,
     facility_words,
     holds,
     other_countrys_roles,
@@ -270,6 +271,13 @@ _SOMEONE = re.compile(r"\b(?:a|an|another|one|the)\s+(?:[a-z-]+\s+){0,2}(sources
 def _someone_unnamed(text: str) -> set[str]:
     """The nouns of unnamed people the text speaks of. Example: "Another source said so." -> {"source"}"""
     return {t for m in _SOMEONE.finditer(text) for t in terms(m.group(1))}
+
+
+def speaks_unnamed(text: str, question: str) -> bool:
+    """Whether the text's words outside its quotation are said by someone unnamed whom the question does not
+    mention: "Who told the paper?" and '..., a source familiar with the matter told the paper' -> True; "Who is
+    the source?" -> False."""
+    return bool(_someone_unnamed(attribution(text)) - set(terms(question)))
 
 
 def verify(answer: str, evidence: Sequence[Evidence], question: str = "", known: str = "") -> Verified | Rejected:

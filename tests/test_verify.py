@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.types import Evidence, Sentence
-from rag.verify import Rejected, Verified, supports, verify
+from rag.verify import Rejected, Verified, speaks_unnamed, supports, verify
 
 
 def _one(text: str, score: float = 0.7) -> list[Evidence]:
@@ -593,3 +593,10 @@ def test_words_from_the_clause_about_another_country_do_not_answer():
                       Verified)
     assert isinstance(verify("North Korea needs stable foreign income [1].", evidence,
                              "What does North Korea need from the cooperation?"), Verified)
+
+
+def test_someone_unnamed_who_speaks_answers_who_spoke_but_not_who_they_are():
+    text = 'China "recently demanded the repatriation," a source familiar with the matter told the JoongAng Ilbo.'
+    assert speaks_unnamed(text, "Who told the JoongAng Ilbo that China wanted the workers sent home?")
+    assert not speaks_unnamed(text, "Who is the source that told the JoongAng Ilbo?")
+    assert not speaks_unnamed("China demanded the repatriation of the workers.", "Who told the paper?")

@@ -80,6 +80,10 @@ HOLDOUT57_GOLD = GOLD_DIR / "holdout57.jsonl"
 HOLDOUT58_GOLD = GOLD_DIR / "holdout58.jsonl"
 HOLDOUT59_GOLD = GOLD_DIR / "holdout59.jsonl"
 HOLDOUT60_GOLD = GOLD_DIR / "holdout60.jsonl"
+HOLDOUT61_GOLD = GOLD_DIR / "holdout61.jsonl"
+HOLDOUT62_GOLD = GOLD_DIR / "holdout62.jsonl"
+HOLDOUT63_GOLD = GOLD_DIR / "holdout63.jsonl"
+HOLDOUT64_GOLD = GOLD_DIR / "holdout64.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

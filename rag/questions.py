@@ -219,9 +219,8 @@ def other_relative_time(question: str, text: str) -> str | None:
 # "How much does each worker get paid?" asks for an amount per person, which a total does not give
 _PER_HEAD_ASKED = re.compile(r"\b(?:each|per|every|individual|average|single)\s+"
                              r"(?:(?!(?:from|to|in|of|for|at|by|with|its|their|year|month|week|day)\b)[\w-]+\s+){0,3}?"
-                             r"(?:workers?|"
-                             r"persons?|people|employees?|laborers?|labourers?|specialists?|heads?)\b|\bapiece\b",
-                             re.IGNORECASE)
+                             r"(?:workers?|persons?|people|employees?|laborers?|labourers?|specialists?|heads?)\b"
+                             r"|\bapiece\b", re.IGNORECASE)
 _PER_HEAD = re.compile(r"\b(?:each|per|apiece|average|individual(?:ly)?|a head|monthly|wages?|salar(?:y|ies))\b",
                        re.IGNORECASE)
 
@@ -827,7 +826,7 @@ def quoted(text: str) -> str:
 # the researcher point to?"
 _ABOUT_WORDS = re.compile(r"\b(?:according|per|said|say|says|saying|told|tell|tells|mention\w*|quot\w+|cit(?:e|es|ed|"
                           r"ing)|describ\w+|call\w*|refer\w*|point\w*|not(?:e|es|ed)|claim\w*|remarks?|comment\w*|"
-                          r"stat(?:e|es|ed|ement)|add\w*|brought|bring|rais\w+|highlight\w*|cit\w+|words?|view|"
+                          r"stat(?:e|es|ed|ement)|add\w*|brought|bring|rais\w+|highlight\w*|words?|view|"
                           r"example|precedent|speak\w*|spoke|talk\w*|recall\w*|argu\w+|believ\w+|think\w*|"
                           r"predict\w*|expect\w*|warn\w*|den(?:y|ies|ied|ial))\b", re.IGNORECASE)
 

@@ -240,9 +240,11 @@ class Pipeline:
             # be evidence, so it is quoted after the caption it belongs to. The question matches the caption's
             # words poorly ("What credit label ends the captions?"), so the best caption with a credit serves.
             captioned = [gate.best] if gate.answerable and gate.best is not None else evidence
-            credited = next((e for e in captioned if self.retriever.credit_after(e.sentence.sentence_id)), None)
-        if credited is not None and (credit := self.retriever.credit_after(credited.sentence.sentence_id)):
-            cited = [credited, replace(credited, sentence=credit)]
+            credited = next(((e, credit) for e in captioned
+                             if (credit := self.retriever.credit_after(e.sentence.sentence_id)) is not None), None)
+        if credited is not None:
+            caption, credit = credited
+            cited = [caption, replace(caption, sentence=credit)]
             timings.update(generate=0.0, total=(time.perf_counter() - t0) * 1000)
             yield Answer(q, _quoted(cited), True, self._citations(cited),
                          self._with_cited_chunks(passages, wide, cited), self.generator.name, timings, "extractive")

@@ -590,10 +590,11 @@ _WHO_IS_NAMED = re.compile(r"^\s*(?i:who (?:is|was|are|were)) (?:[A-Z][\w.'-]*(?
 
 def asks_for(question: str) -> str | None:
     """'number', 'date', 'place', 'person' or None: the kind of fact the question's wording requires."""
-    if _WHO_IS_NAMED.match(_asked(question)):
+    asked = _asked(question)
+    if _WHO_IS_NAMED.match(asked):
         return None
     for kind, pattern in _ASKS:
-        if pattern.search(_asked(question)):
+        if pattern.search(asked):
             return kind
     found = _fragment_kind(question)
     return found[0] if found else None

@@ -442,6 +442,8 @@ def asked_noun(question: str) -> str | None:
         if w in _PARTITIVES and nxt == "of":
             i += 2
             continue
+        if raw[0].isupper() and head is not None:  # a name after the noun opens a clause: "visa China let ..."
+            break
         if raw[0].isupper() or w in _DETERMINERS or w in _NUMBER_WORDS_SET:  # "Chinese", "its", "main", "two"
             i += 1
             continue
@@ -477,12 +479,18 @@ _NAME_OF_THE = re.compile(r"^\s*what (?:is|was|are|were) the (?:full |exact )?(?
                           re.IGNORECASE)
 
 
+# "Name the source who told the paper." asks for a name, where "Give the source ..." asks what it is
+_NAME_THE = re.compile(r"^\s*(?:please,?\s+)?name (?:the|a|an) (.*)$", re.IGNORECASE)
+
+
 def named_thing(question: str) -> str | None:
     """What a "what is the name (or title) of X" question wants named, as asked_noun() gives it.
 
-    Example: "What is the title of the UN report released in March?" -> "report"
+    Examples: "What is the title of the UN report released in March?" -> "report"; "Name the source who told the
+    paper." -> "source"
     """
-    m = _NAME_OF_THE.match(_asked(question))
+    asked = for_matching(question)  # ("Name the researcher and the spokesperson" names two people)
+    m = _NAME_OF_THE.match(_asked(question)) or (None if _BOTH.search(asked) else _NAME_THE.match(asked))
     return asked_noun(f"Which {m.group(1)}") if m else None
 
 
@@ -916,7 +924,8 @@ _OTHER_WORK = re.compile(r"\b(reports?|novels?|books?|plays?|poems?|resolutions?
                          r"code|languages?|statements?|columns?|photos?|photographs?|pictures?|images?|captions?)\b",
                          re.IGNORECASE)
 _ASKS_WHO = re.compile(r"^\s*(?:who|whom|whose names?|name|list|(?:which|what) (?:reporters?|journalists?|writers?|"
-                       r"authors?|people|persons?|names?)|what (?:is|are|was|were) the (?:names?|byline))\b",
+                       r"authors?|people|persons?|names?)|what (?:is|are|was|were) the (?:names?|byline)|"
+                       r"what (?:the |this |that )?(?:(?:article|story|piece|page)'s )?bylines?)\b",
                        re.IGNORECASE)
 
 
@@ -964,7 +973,7 @@ _SPEAKING_OR_LIGHT = frozenset(
     "comments commented quote quotes quoted talk talks talked inform informs informed tip tips tipped brief briefs "
     "briefed reveal reveals revealed disclose discloses disclosed leak leaks leaked mention mentions mentioned "
     "explain explains explained describe describes described "
-    "come comes came get gets got make makes made give gives gave".split()
+    "come comes came get gets got make makes made give gives gave put puts let lets".split()
 )
 
 

@@ -44,7 +44,18 @@ from .questions import (
     who_does,
 )
 from .safety import looks_like_injection
-from .text import STOPWORDS, name_in, numbers, proper_names, same_sense, terms, tokens, verb_forms, words
+from .text import (
+    STOPWORDS,
+    name_in,
+    numbers,
+    proper_names,
+    same_sense,
+    spelled_out,
+    terms,
+    tokens,
+    verb_forms,
+    words,
+)
 from .types import NOT_COVERED, Evidence, Passage, Sentence, Turn
 
 # A question about changes to the article, which editor's notes answer
@@ -674,7 +685,8 @@ class Retriever:
             context = self.context_text(e.sentence)
             sid = e.sentence.sentence_id  # "Beijing" names China; "Jian added" names Lin Jian
             ctx_terms = set(terms(context)) | country_words(context) | self._named_speaker(sid)
-            missing = [n for n in sorted(names) if not _mentioned(n, ctx_terms)]
+            # ("UN" is spelled out as "United Nations")
+            missing = [n for n in sorted(names) if not _mentioned(n, ctx_terms) and not spelled_out(n, context)]
             missing += [n for n in sorted(nums) if n not in numbers(context)]
             if len(missing) < len(names) + len(nums):  # the sentence itself has some of them
                 missing = [n for n in missing if not ((n in nums or calendar_word(n)) and n in elsewhere)]

@@ -230,3 +230,26 @@ def same_name(a: str, b: str) -> bool:
 def name_in(name: str, vocabulary: set[str] | dict[str, int]) -> bool:
     """Whether a (stemmed, lower-case) name occurs in a set of terms, up to `same_name`."""
     return name in vocabulary or any(same_name(name, t) for t in vocabulary if t[:1] == name[:1])
+
+
+# Capitalised words in a row, with the small words a name may hold: "United Nations Security Council",
+# "Ministry of Foreign Affairs"
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'-]*(?:\s+(?:(?:of|and|for|the)\s+)*[A-Z][\w'-]*)*")
+_NAME_FILLERS = frozenset({"of", "and", "for", "the"})
+
+
+def spelled_out(acronym: str, text: str) -> bool:
+    """Whether the text spells out the acronym as capitalised words whose initials it is.
+
+    Examples: ("un", "enforcement of United Nations sanctions") -> True; ("unsc", "the United Nations Security
+    Council") -> True; ("unsc", "the UN Security Council") -> True
+    """
+    letters = acronym.lower().replace(".", "")
+    if len(letters) < 2 or not letters.isalpha():
+        return False
+    for run in _CAPITALISED_RUN.findall(text):
+        # an acronym in the run gives all its letters: "UN Security Council" spells out "UNSC"
+        initials = "".join(w.lower() if w.isupper() else w[0].lower() for w in run.split() if w not in _NAME_FILLERS)
+        if len(initials) >= len(letters) and letters in initials:
+            return True
+    return False

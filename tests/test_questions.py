@@ -99,6 +99,9 @@ from rag.questions import (
         ("Which analyst is quoted on Pyongyang's hedging?", None),
         # a past participle ends the noun phrase as an "-ed" form does
         ("What was the Air Koryo flight number shown in the check-in photo?", "number"),
+        # a name after the noun opens a clause about it
+        ("Name one kind of visa China let North Korean workers stay on.", "visa"),
+        ("Which Chinese province hosted the most workers?", "province"),
     ],
 )
 def test_asked_noun(question, noun):
@@ -324,6 +327,9 @@ def test_a_noun_said_only_as_an_unnamed_one(text, noun, unnamed):
         ("What is the name of the Chinese basketball team?", "team"),
         ("What was the name of the spokesperson?", "spokesperson"),
         ("Which newspaper did the source speak to?", None),
+        # "Name the X" asks for its name; naming two things ("the researcher and the spokesperson") does not
+        ("Name the source who told the JoongAng Ilbo about China's demand.", "source"),
+        ("Name the researcher and the Chinese spokesperson quoted in the story.", None),
     ],
 )
 def test_what_a_name_or_title_question_wants_named(question, thing):
@@ -469,6 +475,8 @@ def test_a_count_must_be_of_the_kind_the_question_names():
         ("Whose name appears beneath the headline next to the reporter's photo?", "authors"),
         ("Whose names appear in the photo caption?", None),
         ("Name one of the reporters who wrote this article.", "authors"),
+        ("Give the article's byline.", "authors"),
+        ("According to the byline, who wrote it?", None),
     ],
 )
 def test_questions_about_a_documents_metadata(question, field):
@@ -546,6 +554,7 @@ def test_what_a_question_narrows_itself_to(question, narrowed):
         ("Who came up with that figure?", None),
         ("who tipped off the joongang ilbo", None),
         ("Who informed the paper?", None),
+        ("Who put out the March report?", None),
     ],
 )
 def test_what_the_person_a_who_question_asks_for_does(question, verb):

@@ -78,6 +78,8 @@ def test_says_allows_words_close_in_meaning(article_index, minilm, noun, text, s
         # the earnings sentence is about all the overseas workers, not the IT workers the question narrows to
         ("How much money does North Korea make specifically from its IT workers each year?",
          "evidence is not about it, worker in particular"),
+        # "Name the source" asks for the name the article never gives
+        ("Name the source who told the JoongAng Ilbo about China's demand.", "evidence does not name the source"),
     ],
 )
 def test_gate_refuses_when_the_evidence_never_names_what_is_asked(article_index, minilm, question, reason):
@@ -186,6 +188,11 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         # story" speaks of the article, not of what it says
         ("Who supplied the photos used in the story?", 0.35, "provided by a source"),
         ("How are the pictures credited?", 0.35, "as shown in this photo"),
+        # "UN" is spelled out as "United Nations"; "put out" is too light a verb to be asked about
+        ("Has Beijing stepped up enforcement of UN sanctions on North Korean labor?", 0.35, "United Nations"),
+        ("Who put out the March report on North Korea's earnings from laborers abroad?", 0.33, "A UN report"),
+        # "China" after the noun opens a clause: "visa" is the noun asked about, not "let"
+        ("Name one kind of visa China let North Korean workers stay on.", 0.35, "student visas"),
     ],
 )
 def test_gate_passes_the_sentence_that_holds_the_fact_asked_for(article_index, minilm, question, min_score, expected):

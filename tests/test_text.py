@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text import for_matching, numbers, proper_names, same_sense, terms
+from rag.text import for_matching, numbers, proper_names, same_sense, spelled_out, terms
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,17 @@ def test_words_of_one_sense_stand_for_each_other():
 
 def test_thousands_written_with_k_are_numbers():
     assert numbers("has the 50k number of workers gone up") == {"50000"}
+
+
+@pytest.mark.parametrize(
+    ("acronym", "text", "spelled"),
+    [
+        ("un", "Beijing's increased enforcement of United Nations sanctions", True),
+        ("unsc", "In 2017, the UN Security Council adopted Resolution 2397", True),
+        ("unsc", "the United Nations Security Council", True),
+        ("un", "the United States and North Korea", False),
+        ("us", "a UN report", False),
+    ],
+)
+def test_an_acronym_spelled_out_by_initials(acronym: str, text: str, spelled: bool) -> None:
+    assert spelled_out(acronym, text) is spelled

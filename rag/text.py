@@ -200,6 +200,7 @@ _SENSES = (
     "relation relationship tie",
     "call called calling term refer referred referring",
     "game match matche fixture",  # "matches" stems to "matche"
+    "worker laborer labourer employee",  # "How many laborers ...?" counts "around 50,000 workers"
 )
 _SENSE = {w: frozenset(group.split()) for group in _SENSES for w in group.split()}
 

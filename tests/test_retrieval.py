@@ -165,6 +165,7 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         ("How many workers had North Korea sent to China?", 0.35, "around 50,000 workers"),
         # the count scores 0.42 against 0.57 for the best sentence, which holds none
         ("About how many North Korean workers had been sent to China?", 0.35, "around 50,000 workers"),
+        ("About how many laborers had North Korea earlier sent to China?", 0.35, "around 50,000 workers"),
         # "leader" is close enough to "President"
         ("Which Russian leader made a trip to North Korea in June?", 0.35, "President Vladimir Putin"),
         # the outlet and the day of a statement stand beside its speaker, outside the quotation marks; the

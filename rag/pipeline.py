@@ -28,9 +28,11 @@ from .questions import (
     holds,
     parts,
     sort_asked,
+    which_words,
 )
 from .retrieval import EVIDENCE_CHUNKS, Retriever, build_query
 from .settings import Settings
+from .text import terms
 from .types import NOT_COVERED, Answer, Citation, Evidence, MetadataFact, Passage, Turn
 from .verify import Rejected, Verified, adds_from, speaks_unnamed, verify
 
@@ -287,11 +289,18 @@ class Pipeline:
             result = Rejected("the answer repeats the prompt's worked example")
         else:
             result = verify(text, chosen, q, known=query if history else "")
-        if isinstance(result, Verified) and (noun := asked_noun(q)) and not any(
+        noun = asked_noun(q)
+        if isinstance(result, Verified) and noun and not any(
             self.retriever.says(noun, chosen[i].sentence.text) for i in result.cited
         ):
             # "Which Russian president visited?" answered from a sentence that speaks of no president
             result = Rejected(f"the answer cites no sentence about the {noun} asked for")
+        if isinstance(result, Verified) and noun and (which := set().union(
+            *(which_words(noun, chosen[i].sentence.text, q) for i in result.cited)
+        )) and not which & set(terms(result.text)):
+            # "What game did North Korea call off?" answered "The Chinese team was called off ...", without the
+            # "friendly basketball" of the game its sentence speaks of
+            result = Rejected(f"the answer does not say which {noun}", used=result.cited[0])
         if isinstance(result, Verified) and (sort := sort_asked(q)) and not self.retriever.says_the_sort(
             sort, result.text, [chosen[i].sentence.text for i in result.cited], q
         ):

@@ -513,6 +513,40 @@ def sort_asked(question: str) -> list[str]:
     return terms(" ".join(out))
 
 
+_ARTICLES = frozenset("a an the its his her their our this that these those".split())
+_PHRASE_WORD = re.compile(r"[\w'’-]+|[^\w\s]")
+
+
+def which_words(noun: str, text: str, question: str) -> set[str]:
+    """The terms that tell which of the noun the text means, before it in its noun phrase and not in the question:
+    the words between an article (or a possessive) and the noun. An answer to "which X" says one of them.
+
+    Examples: ("game", "North Korea recently canceled a friendly basketball game with a Chinese team", "What game
+    did North Korea call off?") -> {"friendly", "basketball"}; ("visit", "after President Vladimir Putin's visit
+    to North Korea", "Which visit is meant?") -> {"putin"}; ("resolution", "the UN Security Council adopted
+    Resolution 2397", ...) -> set() (no article opens a phrase of lower-case words before it)
+    """
+    asked = set(terms(question))
+    found: set[str] = set()
+    pieces = _PHRASE_WORD.findall(for_matching(text))
+    for i, w in enumerate(pieces):
+        if not (terms(w) == [noun] or noun in same_sense(terms(w)[0] if terms(w) else "")):
+            continue
+        between: list[str] = []
+        for j in range(i - 1, max(i - 8, -1), -1):
+            before = pieces[j]
+            if before.lower() in _ARTICLES:
+                found |= {t for b in between for t in terms(b) if t not in asked}
+                break
+            if before.lower().endswith(("'s", "’s")):  # "Putin's visit": the owner tells which
+                found |= {t for b in [before, *between] for t in terms(b) if t not in asked}
+                break
+            if not re.fullmatch(r"[a-z][\w-]*", before):  # a name or a clause's end: "the UN ... adopted Resolution"
+                break
+            between.insert(0, before)
+    return found
+
+
 # A relative clause that describes something by another fact: "the country whose president visited North
 # Korea in June", "the country that needs skilled labor for its Far East development"
 _DESCRIBED = re.compile(

@@ -179,6 +179,22 @@ def test_answer_citing_no_sentence_about_the_asked_noun_falls_back_to_a_quote(ar
 @pytest.mark.parametrize(
     ("answer", "mode"),
     [
+        # "a friendly basketball game" is the game its sentence speaks of: an answer says which
+        ("It was a game in the southeast region [1].", "fallback: the answer does not say which game"),
+        ("North Korea called off a basketball game [1].", "generated"),
+    ],
+)
+def test_an_answer_to_which_thing_says_what_its_sentence_tells_it_by(article_index, minilm, answer, mode):
+    p = make(article_index, minilm, Scripted(answer))
+    a = p.ask("What game did North Korea call off with a Chinese team?")
+    assert a.mode == mode
+    assert "basketball" in a.answer
+    assert_quotes_valid(p, a)
+
+
+@pytest.mark.parametrize(
+    ("answer", "mode"),
+    [
         # words of the sentence about departures at the airport, cited as if the caption said them
         ("The second photo shows the departure of many North Korean workers [1].",
          "fallback: the answer about a photo says what no caption says"),

@@ -39,6 +39,7 @@ from rag.questions import (
     sort_asked,
     speaker,
     time_unit,
+    which_words,
     who_does,
 )
 
@@ -753,3 +754,21 @@ def test_an_ordinal_in_figures_is_read_as_a_word_and_games_are_matches():
     assert expand_shorthand("the 71st anniversary") == "the 71st anniversary"
     matches = "hosting two friendly matches between the women's football teams of both countries in Moscow"
     assert holds(matches, "number", "How many games were played there?")
+
+
+@pytest.mark.parametrize(
+    ("noun", "text", "question", "which"),
+    [
+        ("game", "North Korea recently canceled a friendly basketball game with a Chinese team",
+         "What game did North Korea call off?", {"friendly", "basketball"}),
+        ("visit", "particularly after President Vladimir Putin's visit to North Korea in June",
+         "Which visit is linked to the focus on Moscow?", {"putin"}),
+        ("market", "North Korea capitalized on the booming big tech and cryptocurrency markets",
+         "Which booming markets did North Korea exploit?", {"big", "tech", "cryptocurrency"}),
+        # no article opens a phrase of lower-case words before the noun; the question's own words tell nothing
+        ("resolution", "In 2017, the UN Security Council adopted Resolution 2397", "Which resolution?", set()),
+        ("worker", "North Korean workers with expired visas return home", "Which North Korean workers?", set()),
+    ],
+)
+def test_the_words_that_tell_which_thing_a_sentence_means(noun, text, question, which):
+    assert which_words(noun, text, question) == which

@@ -319,6 +319,9 @@ def expand_shorthand(question: str) -> str:
 
 
 _CONTRACTED = re.compile(r"\b(what|who|where|when|which|how)'s\b", re.IGNORECASE)
+# An estimate asked for by a word before the question word: "Roughly when was the photo taken?"
+_HEDGED = re.compile(r"^\s*(?:roughly|approximately|about|around|exactly|precisely|just)\s+"
+                     r"(?=(?:when|where|who|whom|which|what|how)\b)", re.IGNORECASE)
 
 
 def _asked(question: str) -> str:
@@ -333,6 +336,7 @@ def _asked(question: str) -> str:
     if not _BOTH.search(asked):  # "Name the researcher and the spokesperson" asks for two things
         asked = _COMMAND.sub("what ", asked)  # "Name the Russian city where ..." -> "what Russian city where ..."
     asked = _CONTRACTED.sub(r"\1 is", asked)  # "What's the name ...?" -> "What is the name ...?"
+    asked = _HEDGED.sub("", asked)  # "Roughly when was ...?" -> "when was ...?"
     if m := _LEAD_CLAUSE.match(asked):
         return m.group(1)
     if (not _OPENS_ASKING.match(asked) and (m := _ECHO.search(asked)) and not _ASKING_WORD.search(asked[:m.start()])
@@ -383,7 +387,8 @@ _THE_NOUN = re.compile(r"^\s*(?:what|who) (?:is|was|are|were) the (.*)$", re.IGN
 
 # Where a question asks its second question: "Which airline did they use, and where were departures seen?"
 _SECOND_ASK = re.compile(
-    r",?\s+and\s+(?=(?:(?:in|on|at|to|from|since|for|roughly|about|approximately|around|exactly) )?"
+    r",?\s+and\s+(?=(?:(?:in|on|at|to|from|since|for|under|with|by|during|after|before|roughly|about|"
+    r"approximately|around|exactly) )?"
     r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|has|have|had|do|does|did)\b)",
     re.IGNORECASE,
 )
@@ -405,7 +410,11 @@ def parts(question: str) -> list[str]:
     if not m:
         return []
     first, second = question[: m.start()].strip(" ,"), question[m.end():].strip()
-    if not _QUESTION_WORD.match(first) or min(len(first.split()), len(second.split())) < MIN_PART_WORDS:
+    # the first question may follow a leading clause: "Apart from IT, which sectors' workers are leaving, and ..."
+    lead = _LEAD_CLAUSE.match(first)
+    if not (_QUESTION_WORD.match(first) or lead and _QUESTION_WORD.match(lead.group(1))) or min(
+        len(first.split()), len(second.split())
+    ) < MIN_PART_WORDS:
         return []
     return [first.rstrip("?") + "?", second[0].upper() + second[1:].rstrip("?") + "?"]
 

@@ -202,6 +202,11 @@ def test_names_institution():
          ["About how many workers had been deployed to China?", "How much does North Korea earn per year?"]),
         ("Which sport did it drop, and to which country is it sending workers?",
          ["Which sport did it drop?", "To which country is it sending workers?"]),
+        # a leading clause before the first question; "under" before the second
+        ("Apart from IT, which sectors' workers are being pulled out, and where was the exodus observed?",
+         ["Apart from IT, which sectors' workers are being pulled out?", "Where was the exodus observed?"]),
+        ("Where were many workers seen leaving, and under what kind of visa will Russia employ them?",
+         ["Where were many workers seen leaving?", "Under what kind of visa will Russia employ them?"]),
         ("How many workers had it sent to China, and is that figure thought to have grown?",
          ["How many workers had it sent to China?", "Is that figure thought to have grown?"]),
         # one question: "and" joins no second question, or a part is too short to ask anything
@@ -772,3 +777,15 @@ def test_an_ordinal_in_figures_is_read_as_a_word_and_games_are_matches():
 )
 def test_the_words_that_tell_which_thing_a_sentence_means(noun, text, question, which):
     assert which_words(noun, text, question) == which
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Roughly when was the check-in photo shot?", "date"),
+        ("Around what time was the photo taken?", "date"),
+        ("Approximately how many workers had been sent?", "number"),
+    ],
+)
+def test_a_word_of_estimate_before_the_question_word_keeps_its_kind(question, kind):
+    assert asks_for(question) == kind

@@ -357,6 +357,7 @@ _META_NOUNS = frozenset(
     body form purpose goal result effect change feature one ones case cases circumstance circumstances
     situation situations condition conditions mechanism mechanisms scheme schemes segment segments
     precedent precedents analyst analysts expert experts rule rules project projects setting rift belonging
+    activity activities
     belongings
     time date dates day days weekday year years month months decade century period
     duration length size height width depth distance speed rate degree temperature cost price value level
@@ -452,6 +453,10 @@ def asked_noun(question: str) -> str | None:
             i += 2
             continue
         if raw[0].isupper() and head is not None:  # a name after the noun opens a clause: "visa China let ..."
+            break
+        if nxt in _DETERMINERS and pieces[i + 1][:1].isupper():
+            # an echoed question's own words follow the noun: "which weapons programs The workforce ... funds?"
+            head = w
             break
         if raw[0].isupper() or w in _DETERMINERS or w in _NUMBER_WORDS_SET:  # "Chinese", "its", "main", "two"
             i += 1

@@ -575,7 +575,8 @@ class Retriever:
         names = proper_names(question)
         nums = numbers(question)
         corpus_vocab = self.index.sentence_df
-        unknown = sorted(n for n in names if not _mentioned(n, corpus_vocab))
+        said = " ".join(e.sentence.text for e in evidence)  # ("UNSC" spelled out as "UN Security Council")
+        unknown = sorted(n for n in names if not _mentioned(n, corpus_vocab) and not spelled_out(n, said))
         if unknown:
             return Gate(False, f"the documents never mention {', '.join(unknown)}", None)
         kind = asks_for(question)

@@ -100,8 +100,9 @@ from rag.questions import (
         ("Which analyst is quoted on Pyongyang's hedging?", None),
         # a past participle ends the noun phrase as an "-ed" form does
         ("What was the Air Koryo flight number shown in the check-in photo?", "number"),
-        # a name after the noun opens a clause about it
+        # a name after the noun opens a clause about it; so do an echoed question's own words
         ("Name one kind of visa China let North Korean workers stay on.", "visa"),
+        ("The workforce Pyongyang plans to move to Russia helps fund which weapons programs?", "program"),
         ("Which Chinese province hosted the most workers?", "province"),
     ],
 )

@@ -192,6 +192,8 @@ def test_gate_passes_a_paraphrased_noun(article_index, minilm):
         # "UN" is spelled out as "United Nations"; "put out" is too light a verb to be asked about
         ("Has Beijing stepped up enforcement of UN sanctions on North Korean labor?", 0.35, "United Nations"),
         ("Who put out the March report on North Korea's earnings from laborers abroad?", 0.33, "A UN report"),
+        # "UNSC" is spelled out as "UN Security Council", a name the documents do mention
+        ("Which UNSC resolution outlaws hiring North Korean labor?", 0.35, "Resolution 2397"),
         # "China" after the noun opens a clause: "visa" is the noun asked about, not "let"
         ("Name one kind of visa China let North Korean workers stay on.", 0.35, "student visas"),
     ],

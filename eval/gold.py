@@ -84,6 +84,12 @@ HOLDOUT61_GOLD = GOLD_DIR / "holdout61.jsonl"
 HOLDOUT62_GOLD = GOLD_DIR / "holdout62.jsonl"
 HOLDOUT63_GOLD = GOLD_DIR / "holdout63.jsonl"
 HOLDOUT64_GOLD = GOLD_DIR / "holdout64.jsonl"
+HOLDOUT65_GOLD = GOLD_DIR / "holdout65.jsonl"
+HOLDOUT66_GOLD = GOLD_DIR / "holdout66.jsonl"
+HOLDOUT67_GOLD = GOLD_DIR / "holdout67.jsonl"
+HOLDOUT68_GOLD = GOLD_DIR / "holdout68.jsonl"
+HOLDOUT69_GOLD = GOLD_DIR / "holdout69.jsonl"
+HOLDOUT70_GOLD = GOLD_DIR / "holdout70.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

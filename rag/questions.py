@@ -128,7 +128,10 @@ _SHARE_ASKED = re.compile(r"^\s*(?:what|which) (?:is |was |are |were )?(?:the )?
 _SHARE = re.compile(r"%|\b(percent|per cent|half|third|thirds|quarter|quarters|fifth|tenth|majority|minority|"
                     r"most|share|proportion|fraction)\b", re.IGNORECASE)
 _SCORE = re.compile(r"(?<![\w-])\d{1,3}\s*(?:-|–|—|to)\s*\d{1,3}(?![\w-])")
-_HOW_MANY = re.compile(r"^\s*" + _ROUGHLY + r"how many\s+(.*)$", re.IGNORECASE)
+# ("What is the exact number of IT specialists ...?" counts too; "the number of the resolution" names it)
+_HOW_MANY = re.compile(r"^\s*(?:" + _ROUGHLY + r"how many|(?:what (?:is|was) )?(?:what |the )?"
+                       r"(?:exact |precise |total )?number of(?!\s+(?:the|that|this|its|their|a|an)\b))\s+(.*)$",
+                       re.IGNORECASE)
 # a count and the three words after it. Example: "around 50,000 workers to China" -> ("50,000", " workers to China")
 _COUNT = re.compile(rf"(?<![\w$-])(\d[\d,.]*|\b(?:{_NUMBER_WORD}))\b((?:\W+\w+){{0,3}})", re.IGNORECASE)
 
@@ -265,9 +268,9 @@ _LEAD_CLAUSE = re.compile(
 
 # A request for a fact put as a command: "Name the Russian city ...", "Give the exact date ...", "List the sectors"
 # ("Give the name China uses ..." is read as typed)
-_COMMAND = re.compile(r"^\s*(?:please,?\s+)?(?:name|give(?: me)?|list|state|identify|provide|mention|cite)\s+"
-                      r"(?!(?:(?:the|a|an)\s+)?names?\b)(?:(?:the|a|an)\s+)?"
-                      r"(?!(?:who|whom|whose|what|which|when|where|why|how|whether|if)\b)(?=\w)", re.IGNORECASE)
+_COMMAND = re.compile(r"^\s*(?:please,?\s+)?(?:name|give(?: me)?|tell me|list|state|identify|provide|mention|cite)\s+"
+                      r"(?!(?:(?:the|a|an)\s+)?names?\b|of\b)(?:(?:the|a|an)\s+)?"
+                      r"(?!(?:who|whom|whose|what|which|when|where|why|how|whether|if|about)\b)(?=\w)", re.IGNORECASE)
 _BOTH = re.compile(r"\band (?:the|a|an|his|her|its|their)\b", re.IGNORECASE)
 # A question asked in the place of its answer ("Source spoke on which day?", "Kim visited which country?"):
 # the question word and the few words after it end the question, which opens with no asking word
@@ -303,17 +306,17 @@ _SHORTHAND_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _SHORTHAND)
 def expand_shorthand(question: str) -> str:
     """The question with chat shorthand spelled out; other text unchanged.
 
-    Only lower-case or capitalised forms are read as shorthand ("ID" stays). Examples: "whats the name of the
+    Only lower-case or capitalised forms are read as shorthand, and "IDs" ("ID" stays). Examples: "whats the name of the
     source" -> "what is the name of the source"; "how come the move matters" -> "why the move matters";
     "what yr was that adopted" -> "what year was that adopted"
     """
 
     def spelled(m: re.Match[str]) -> str:
         word = m.group(1)
-        if not (word.islower() or word[0].isupper() and word[1:].islower()):
+        if not (word.islower() or word[0].isupper() and word[1:].islower() or word == "IDs"):
             return word
         full = _SHORTHAND[word.lower()]
-        return full[0].upper() + full[1:] if word[0].isupper() else full
+        return full[0].upper() + full[1:] if word[0].isupper() and word[1:].islower() else full
 
     return _SHORTHAND_WORD.sub(spelled, question)
 
@@ -388,14 +391,16 @@ _THE_NOUN = re.compile(r"^\s*(?:what|who) (?:is|was|are|were) the (.*)$", re.IGN
 
 # Where a question asks its second question: "Which airline did they use, and where were departures seen?"
 _SECOND_ASK = re.compile(
-    r",?\s+and\s+(?=(?:(?:in|on|at|to|from|since|for|under|with|by|during|after|before|roughly|about|"
-    r"approximately|around|exactly) )?"
+    r",?\s+and\s+(?:(?:say|tell me|state)\s+)?"  # "..., and say in which month ..."
+    r"(?=(?:(?:in|on|at|to|from|since|for|under|with|by|during|after|before|roughly|about|approximately|around|"
+    r"exactly) )?"
     r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|has|have|had|do|does|did)\b)",
     re.IGNORECASE,
 )
 _QUESTION_WORD = re.compile(
     r"^\s*(?:(?:in|on|at|to|from|since|for|about|roughly|according to [^,]+,) )?"
-    r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|has|have|had|can|will)\b",
+    r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|has|have|had|can|will|name|"
+    r"list|give|tell me)\b",
     re.IGNORECASE,
 )
 MIN_PART_WORDS = 3
@@ -417,7 +422,7 @@ def parts(question: str) -> list[str]:
         len(first.split()), len(second.split())
     ) < MIN_PART_WORDS:
         return []
-    return [first.rstrip("?") + "?", second[0].upper() + second[1:].rstrip("?") + "?"]
+    return [first.rstrip("?.") + "?", second[0].upper() + second[1:].rstrip("?.") + "?"]
 
 
 # past participles that end a noun phrase as "-ed" does: "What was the flight number shown in the photo?"
@@ -489,7 +494,7 @@ def asked_noun(question: str) -> str | None:
     return stem[0]
 
 
-_NAME_OF_THE = re.compile(r"^\s*what (?:is|was|are|were) the (?:full |exact )?(?:names?|titles?) of (.*)$",
+_NAME_OF_THE = re.compile(r"^\s*(?:what (?:is|was|are|were) )?(?:the )?(?:full |exact )?(?:names?|titles?) of (.*)$",
                           re.IGNORECASE)
 
 
@@ -758,6 +763,7 @@ def counted(question: str) -> list[str]:
 
 
 # "What did Kim Jong-un say about ...": only a sentence that reports what someone said can answer it
+_THE_PAGE = re.compile(r"(?:the|this) (?:article|story|piece|passage|text|report|page)", re.IGNORECASE)
 _SAID_BY = re.compile(
     r"^\s*what (?:did|does|do|has|have|had|will|would) (.{1,80}?) (?:say|tell|state|announce|claim|comment)\b",
     re.IGNORECASE,
@@ -775,7 +781,9 @@ def speaker(question: str) -> str | None:
     Example: "What did Kim Jong-un say?" -> "Kim Jong-un"
     """
     m = _SAID_BY.match(_asked(question))
-    return m.group(1) if m else None
+    if not m or _THE_PAGE.fullmatch(m.group(1)):  # "What does the article say ...?" asks what the text says
+        return None
+    return m.group(1)
 
 
 def reports_speech(text: str, who: str) -> bool:
@@ -897,6 +905,20 @@ def asks_what_was_said(question: str) -> bool:
 # A question about a statement itself: "On which day did the source talk to the paper?"
 _STATEMENT = re.compile(r"\b(speak|spoke|spoken|speaking|talk\w*|tell|told|say|said|brief\w*|remarks?|comment\w*|"
                         r"quot\w+|interview\w*)\b", re.IGNORECASE)
+
+
+# Speaking as an act, without what was said: "When did Oh make his comments?", "When was the briefing given?"
+_SPEAKING_ACT = re.compile(r"\b(?:make|made|give|gave|deliver(?:ed)?|offer(?:ed)?) "
+                           r"(?:his|her|their|the|these|those|its|such|any) (?:comments?|remarks?|statements?)\b|"
+                           r"\b(?:briefings?|interviews?|press conferences?)\b", re.IGNORECASE)
+
+
+def asks_when_spoken(question: str) -> bool:
+    """Whether the question asks when someone spoke, not about what they said.
+
+    Examples: "When did Oh Gyeong-seob make his comments?" -> True; "When did Lin say the army fought?" -> False
+    """
+    return bool(_SPEAKING_ACT.search(_asked(question))) and asks_for(question) == "date"
 
 
 def asks_about_report(question: str) -> bool:
@@ -1021,7 +1043,7 @@ _SPEAKING_OR_LIGHT = frozenset(
     "comments commented quote quotes quoted talk talks talked inform informs informed tip tips tipped brief briefs "
     "briefed reveal reveals revealed disclose discloses disclosed leak leaks leaked mention mentions mentioned "
     "explain explains explained describe describes described "
-    "come comes came get gets got make makes made give gives gave put puts let lets".split()
+    "come comes came get gets got make makes made give gives gave put puts let lets hand hands handed".split()
 )
 
 
@@ -1176,8 +1198,8 @@ def holds(text: str, kind: str | None, question: str = "", known: str = "") -> b
                 before = plain[: m.start()].split()
                 if before and before[-1][:1].isupper() and len(before) > 1:
                     continue  # part of a name: "Resolution 2397", "Covid 19"
-                if exact and before and before[-1].lower() in _APPROXIMATE:
-                    continue  # "Exactly how many ...?" is not answered by "around 50,000"
+                if exact and (before and before[-1].lower() in _APPROXIMATE or not m.group(1)[0].isdigit()):
+                    continue  # "Exactly how many ...?" is not answered by "around 50,000" nor by "hundreds"
                 after = set(terms(m.group(2)))
                 said = set(terms(text))
                 # "How many games ...?" counts "two friendly matches"

@@ -21,6 +21,7 @@ from .questions import (
     asks_for,
     asks_time_unit,
     asks_what_was_said,
+    asks_when_spoken,
     asks_why,
     attribution,
     calendar_word,
@@ -624,6 +625,8 @@ class Retriever:
             candidates += [e for e in evidence if e.sentence.sentence_id in self.notes and e not in candidates]
         reported: list[Evidence] | None = None
         statement = False
+        # a question about when someone spoke, not about what they said
+        speaking = asks_when_spoken(question)
         if asks_about_report(question):
             reported = []
             # "Which newspaper did the source speak to?", "On which day did the spokesperson give the briefing?":
@@ -634,7 +637,7 @@ class Retriever:
             # asks about the speaking ("When did the insider tell the paper about the demand?"), or next to
             # a name of the question when it has no other word ("Which newspaper did Lin Jian speak to?").
             # "On which day did China demand it?" is not answered by the day a source spoke of the demand.
-            cues = {t for t in topic if t not in REPORT_WORDS}
+            cues = {s for t in topic if t not in REPORT_WORDS for s in same_sense(t)}  # "insider" is a source
             statement = asks_about_statement(question)
             for e in evidence:
                 outside = attribution(e.sentence.text)
@@ -742,6 +745,12 @@ class Retriever:
             if reported is not None and statement and kind == "date" and e not in reported:
                 # "Source spoke on which day?" is not answered by "early July" inside the source's quotation
                 reasons.append("the day given is not the day someone spoke")
+                continue
+            if kind == "date" and reported is None and speaking and not holds(
+                attribution(e.sentence.text) or "", kind, question, known
+            ):
+                # "When did Oh Gyeong-seob make his comments?" is not answered by "the 1960s" inside them
+                reasons.append("the time given is not when someone spoke")
                 continue
             if reported is not None and kind == "date" and not statement and e not in reported and (
                 outside := attribution(e.sentence.text)

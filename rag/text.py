@@ -201,6 +201,7 @@ _SENSES = (
     "call called calling term refer referred referring",
     "game match matche fixture",  # "matches" stems to "matche"
     "worker laborer labourer employee",  # "How many laborers ...?" counts "around 50,000 workers"
+    "source insider informant",  # "Which newspaper did the insider speak to?"
 )
 _SENSE = {w: frozenset(group.split()) for group in _SENSES for w in group.split()}
 

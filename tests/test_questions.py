@@ -17,6 +17,7 @@ from rag.questions import (
     asks_why,
     asks_yes_no,
     attribution,
+    counted,
     described,
     describing,
     expand_shorthand,
@@ -121,6 +122,7 @@ def test_asked_noun(question, noun):
 )
 def test_speaker(question, who):
     assert speaker(question) == who
+    assert speaker("What does the article say the IT sector has become?") is None  # the page speaks for no one
 
 
 @pytest.mark.parametrize(
@@ -208,6 +210,9 @@ def test_names_institution():
          ["Apart from IT, which sectors' workers are being pulled out?", "Where was the exodus observed?"]),
         ("Where were many workers seen leaving, and under what kind of visa will Russia employ them?",
          ["Where were many workers seen leaving?", "Under what kind of visa will Russia employ them?"]),
+        # commands, before either part
+        ("Name the UN resolution that banned hiring the workers, and say in which month Putin visited.",
+         ["Name the UN resolution that banned hiring the workers?", "In which month Putin visited?"]),
         ("How many workers had it sent to China, and is that figure thought to have grown?",
          ["How many workers had it sent to China?", "Is that figure thought to have grown?"]),
         # one question: "and" joins no second question, or a part is too short to ask anything
@@ -337,6 +342,7 @@ def test_a_noun_said_only_as_an_unnamed_one(text, noun, unnamed):
         # "Name the X" asks for its name; naming two things ("the researcher and the spokesperson") does not
         ("Name the source who told the JoongAng Ilbo about China's demand.", "source"),
         ("Name the researcher and the Chinese spokesperson quoted in the story.", None),
+        ("name of the chinese basketball team?", "team"),
     ],
 )
 def test_what_a_name_or_title_question_wants_named(question, thing):
@@ -508,6 +514,12 @@ def test_an_exact_count_is_not_answered_by_an_estimate():
     assert not holds("The country had earlier deployed around 50,000 workers to China.", "number", question)
     assert holds("China ordered 3,112 workers to leave.", "number", question)
     assert holds("The country had earlier deployed around 50,000 workers to China.", "number", "How many workers?")
+    # "the exact number of" asks for an exact count too, which "hundreds" is not; "the number of the resolution"
+    # asks for no count
+    text = "The country had earlier deployed around 50,000 workers to China, including hundreds of IT specialists."
+    assert not holds(text, "number", "Tell me the exact number of IT specialists North Korea sent to China.")
+    assert holds(text, "number", "How many IT specialists did North Korea send to China?")
+    assert counted("What is the number of the UN resolution?") == []
 
 
 def test_the_noun_counted_may_come_third():
@@ -562,6 +574,7 @@ def test_what_a_question_narrows_itself_to(question, narrowed):
         ("who tipped off the joongang ilbo", None),
         ("Who informed the paper?", None),
         ("Who put out the March report?", None),
+        ("Who handed over the airport photos to the paper?", None),
     ],
 )
 def test_what_the_person_a_who_question_asks_for_does(question, verb):
@@ -578,6 +591,8 @@ def test_what_the_person_a_who_question_asks_for_does(question, verb):
         ("what yr was that adopted", "what year was that adopted"),
         ("can u tell me which country they got jobs in under fake ids",
          "can you tell me which country they got jobs in under fake identities"),
+        ("Name a country where NK IT workers got jobs under fake IDs",
+         "Name a country where NK IT workers got jobs under fake identities"),
         # capitals, apostrophes and other words are left alone
         ("Who is U Thant?", "Who is U Thant?"),
         ("Which ID did they show?", "Which ID did they show?"),

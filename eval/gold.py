@@ -90,6 +90,12 @@ HOLDOUT67_GOLD = GOLD_DIR / "holdout67.jsonl"
 HOLDOUT68_GOLD = GOLD_DIR / "holdout68.jsonl"
 HOLDOUT69_GOLD = GOLD_DIR / "holdout69.jsonl"
 HOLDOUT70_GOLD = GOLD_DIR / "holdout70.jsonl"
+HOLDOUT71_GOLD = GOLD_DIR / "holdout71.jsonl"
+HOLDOUT72_GOLD = GOLD_DIR / "holdout72.jsonl"
+HOLDOUT73_GOLD = GOLD_DIR / "holdout73.jsonl"
+HOLDOUT74_GOLD = GOLD_DIR / "holdout74.jsonl"
+HOLDOUT75_GOLD = GOLD_DIR / "holdout75.jsonl"
+HOLDOUT76_GOLD = GOLD_DIR / "holdout76.jsonl"
 
 REQUIRED_FIELDS = ("id", "question", "answers", "evidence", "answerable")
 

@@ -494,8 +494,9 @@ def asked_noun(question: str) -> str | None:
     return stem[0]
 
 
-_NAME_OF_THE = re.compile(r"^\s*(?:what (?:is|was|are|were) )?(?:the )?(?:full |exact )?(?:names?|titles?) of (.*)$",
-                          re.IGNORECASE)
+# ("Who is the source that talked to the paper?" asks for a name too)
+_NAME_OF_THE = re.compile(r"^\s*(?:(?:what (?:is|was|are|were) )?(?:the )?(?:full |exact )?(?:names?|titles?) of|"
+                          r"who (?:is|was|are|were) the) (.*)$", re.IGNORECASE)
 
 
 # "Name the source who told the paper." asks for a name, where "Give the source ..." asks what it is
@@ -510,7 +511,10 @@ def named_thing(question: str) -> str | None:
     """
     asked = for_matching(question)  # ("Name the researcher and the spokesperson" names two people)
     m = _NAME_OF_THE.match(_asked(question)) or (None if _BOTH.search(asked) else _NAME_THE.match(asked))
-    return asked_noun(f"Which {m.group(1)}") if m else None
+    if not m:
+        return None
+    thing = re.sub(r"\s+(?:that|who|which)\b.*$", "", m.group(1))  # "the source that talked to ..." -> "source"
+    return asked_noun(f"Which {thing}")
 
 
 _SORT_OF = re.compile(r"\b(?:kind|type|sort)s? of ((?:[\w'-]+ ?){1,3})", re.IGNORECASE)

@@ -343,6 +343,9 @@ def test_a_noun_said_only_as_an_unnamed_one(text, noun, unnamed):
         ("Name the source who told the JoongAng Ilbo about China's demand.", "source"),
         ("Name the researcher and the Chinese spokesperson quoted in the story.", None),
         ("name of the chinese basketball team?", "team"),
+        # "Who is the X that ...?" asks for a name too
+        ("Who is the source that talked to the JoongAng Ilbo?", "source"),
+        ("Who is the spokesperson?", "spokesperson"),
     ],
 )
 def test_what_a_name_or_title_question_wants_named(question, thing):

@@ -82,6 +82,7 @@ def test_says_allows_words_close_in_meaning(article_index, minilm, noun, text, s
         ("When did Oh Gyeong-seob make his comments?", "the time given is not when someone spoke"),
         # "Name the source" asks for the name the article never gives
         ("Name the source who told the JoongAng Ilbo about China's demand.", "evidence does not name the source"),
+        ("who is the source that talked to joongang", "evidence does not name the source"),
     ],
 )
 def test_gate_refuses_when_the_evidence_never_names_what_is_asked(article_index, minilm, question, reason):

@@ -553,7 +553,8 @@ def which_words(noun: str, text: str, question: str) -> set[str]:
     found: set[str] = set()
     pieces = _PHRASE_WORD.findall(for_matching(text))
     for i, w in enumerate(pieces):
-        if not (terms(w) == [noun] or noun in same_sense(terms(w)[0] if terms(w) else "")):
+        own = terms(w)
+        if not own or noun not in same_sense(own[0]):  # the noun itself, or a word of its sense
             continue
         between: list[str] = []
         for j in range(i - 1, max(i - 8, -1), -1):

@@ -746,9 +746,7 @@ class Retriever:
                 # "Source spoke on which day?" is not answered by "early July" inside the source's quotation
                 reasons.append("the day given is not the day someone spoke")
                 continue
-            if kind == "date" and reported is None and speaking and not holds(
-                attribution(e.sentence.text) or "", kind, question, known
-            ):
+            if speaking and reported is None and not holds(attribution(e.sentence.text), kind, question, known):
                 # "When did Oh Gyeong-seob make his comments?" is not answered by "the 1960s" inside them
                 reasons.append("the time given is not when someone spoke")
                 continue

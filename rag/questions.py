@@ -969,8 +969,9 @@ def only_unnamed(text: str, noun: str) -> bool:
     Examples: ("a source familiar with the matter told the JoongAng Ilbo", "source") -> True;
     ("said Oh Gyeong-seob, a researcher at the institute", "researcher") -> False
     """
-    # "a" or "another" and up to two words before the noun, not after a name and its comma, and no name after it
-    return _every_mention(text, noun, lambda stem: rf"(?<![A-Za-z],\s)(?<![A-Za-z],)\b(?:an?|another)\s+"
+    # "a", "another" or "the" ("the source added") and up to two words before the noun, not after a name and its
+    # comma, and no name after it
+    return _every_mention(text, noun, lambda stem: rf"(?<![A-Za-z],\s)(?<![A-Za-z],)\b(?:an?|another|the)\s+"
                                                    rf"(?:[\w-]+\s+){{0,2}}{stem}\w*(?!\s+(?-i:[A-Z])){_THEN_NAMED}")
 
 

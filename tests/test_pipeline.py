@@ -100,9 +100,13 @@ def test_answer_naming_no_one_for_who_on_borderline_evidence_is_refused(article_
 
 
 def test_answer_naming_no_one_on_strong_evidence_is_refused_too(article_index, minilm):
-    # the source's sentence matches the question well, but it never names the source
+    # the source's sentence matches the question well, but it never names the source: "Who is the source ...?"
+    # is refused by the gate; a wording it lets through is refused once the model names no one
     p = make(article_index, minilm, Scripted("The source familiar with the matter told the JoongAng Ilbo [1]."))
-    question = "Who is the source who told the JoongAng Ilbo about China's repatriation demand?"
+    a = p.ask("Who is the source who told the JoongAng Ilbo about China's repatriation demand?")
+    assert not a.answered and a.citations == ()
+    assert a.mode.startswith("refused: evidence does not name the source")
+    question = "Who is that source who told the JoongAng Ilbo about China's repatriation demand?"
     gate = p.retriever.gate(question, p.retriever.evidence(question, question, p.retrieve(question, k=6),
                                                            minilm.embed(question)), p.settings.min_evidence_score)
     assert gate.best is not None and gate.best.score >= p.settings.sure_evidence_score

@@ -319,6 +319,7 @@ def test_a_noun_said_only_as_some_of_them_does_not_say_which(text, noun, vague):
         ('China "recently demanded it," a source familiar with the matter told the JoongAng Ilbo.', "source", True),
         ("North Korea canceled a friendly basketball game with a Chinese team in the southeast region.", "team", True),
         ("another source familiar with the matter said", "source", True),
+        ('"... to Russia," the source added.', "source", True),
         # a name in apposition, after the noun, or introduced by "called" names it
         ('"...," said Oh Gyeong-seob, a researcher at the Korea Institute for National Unification.', "researcher",
          False),

@@ -369,7 +369,8 @@ _META_NOUNS = frozenset(
 _META_TERMS = frozenset(t for w in _META_NOUNS for t in terms(w))
 _DETERMINERS = frozenset(
     """the a an its his her their our this that these those each every most least main major largest biggest
-    smallest highest lowest best worst key primary only same other exact total seldom often""".split()
+    smallest highest lowest best worst key primary only same other exact total seldom often
+    first second third fourth fifth last next""".split()
 )
 # Words that end up as the "noun" when a verb the stemmer does not know goes unnoticed: "Which Chinese
 # force fought together with ..." -> "together", "Which foreign leader came ..." -> "came". The noun phrase

@@ -104,6 +104,8 @@ from rag.questions import (
         # a name after the noun opens a clause about it; so do an echoed question's own words
         ("Name one kind of visa China let North Korean workers stay on.", "visa"),
         ("The workforce Pyongyang plans to move to Russia helps fund which weapons programs?", "program"),
+        # an ordinal is no noun: the name after it does not end the phrase
+        ("Which second German settlement was founded?", "settlement"),
         ("Which Chinese province hosted the most workers?", "province"),
     ],
 )

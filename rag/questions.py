@@ -64,10 +64,9 @@ _BEFORE_TYPE = r"(?:(?![a-z]+(?:[^s]s|ed)\b)\w+ ){0,3}"
 _NO_VERB = r"(?!(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could)\b)"
 # "What kind of companies ...": a kind, not a name, is asked for
 _NO_KIND = r"(?!(?:kinds?|types?|sorts?) of\b)"
-_ROUGHLY = r"(?:about |roughly |approximately |around |exactly )?"  # "Roughly how many ..."
 # What the question asks for, by its wording. Example: "How many workers ..." -> "number".
 _ASKS = (
-    ("number", re.compile(r"^\s*(" + _ROUGHLY + r"how (many|much|long|old|far|often)|"
+    ("number", re.compile(r"^\s*(how (many|much|long|old|far|often)|"
                           r"what (is |was |are |were )?(the )?"
                           r"(exact |total |approximate |final )?(percentage|share|number|amount|proportion|sum|"
                           r"scores?))\b",
@@ -129,7 +128,7 @@ _SHARE = re.compile(r"%|\b(percent|per cent|half|third|thirds|quarter|quarters|f
                     r"most|share|proportion|fraction)\b", re.IGNORECASE)
 _SCORE = re.compile(r"(?<![\w-])\d{1,3}\s*(?:-|–|—|to)\s*\d{1,3}(?![\w-])")
 # ("What is the exact number of IT specialists ...?" counts too; "the number of the resolution" names it)
-_HOW_MANY = re.compile(r"^\s*(?:" + _ROUGHLY + r"how many|(?:what (?:is|was) )?(?:what |the )?"
+_HOW_MANY = re.compile(r"^\s*(?:how many|(?:what (?:is|was) )?(?:what |the )?"
                        r"(?:exact |precise |total )?number of(?!\s+(?:the|that|this|its|their|a|an)\b))\s+(.*)$",
                        re.IGNORECASE)
 # a count and the three words after it. Example: "around 50,000 workers to China" -> ("50,000", " workers to China")
@@ -322,7 +321,8 @@ def expand_shorthand(question: str) -> str:
 
 
 _CONTRACTED = re.compile(r"\b(what|who|where|when|which|how)'s\b", re.IGNORECASE)
-# An estimate asked for by a word before the question word: "Roughly when was the photo taken?"
+# An estimate asked for by a word before the question word: "Roughly when was the photo taken?", "About how
+# many ...?" (the kind patterns read the question without it)
 _HEDGED = re.compile(r"^\s*(?:roughly|approximately|about|around|exactly|precisely|just)\s+"
                      r"(?=(?:when|where|who|whom|which|what|how)\b)", re.IGNORECASE)
 
@@ -727,7 +727,7 @@ def _count_modifiers(question: str, noun: str) -> set[str]:
 
 
 # "How much cryptocurrency ...?": what an amount is of, which the sentence giving the amount must say
-_HOW_MUCH = re.compile(r"^\s*" + _ROUGHLY + r"how much ([a-z][\w-]*)\b", re.IGNORECASE)
+_HOW_MUCH = re.compile(r"^\s*how much ([a-z][\w-]*)\b", re.IGNORECASE)
 _ANY_AMOUNT = frozenset("money cash more less longer time".split())
 
 

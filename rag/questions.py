@@ -919,12 +919,13 @@ _SPEAKING_ACT = re.compile(r"\b(?:make|made|give|gave|deliver(?:ed)?|offer(?:ed)
                            r"\b(?:briefings?|interviews?|press conferences?)\b", re.IGNORECASE)
 
 
-def asks_when_spoken(question: str) -> bool:
-    """Whether the question asks when someone spoke, not about what they said.
+def asks_about_speaking(question: str) -> bool:
+    """Whether the question asks about someone's speaking as an act, not about what they said; asked with "when",
+    it asks when they spoke.
 
     Examples: "When did Oh Gyeong-seob make his comments?" -> True; "When did Lin say the army fought?" -> False
     """
-    return bool(_SPEAKING_ACT.search(_asked(question))) and asks_for(question) == "date"
+    return bool(_SPEAKING_ACT.search(_asked(question)))
 
 
 def asks_about_report(question: str) -> bool:

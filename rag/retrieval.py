@@ -17,11 +17,11 @@ from .questions import (
     REPORT_WORDS,
     asked_noun,
     asks_about_report,
+    asks_about_speaking,
     asks_about_statement,
     asks_for,
     asks_time_unit,
     asks_what_was_said,
-    asks_when_spoken,
     asks_why,
     attribution,
     calendar_word,
@@ -576,8 +576,10 @@ class Retriever:
         names = proper_names(question)
         nums = numbers(question)
         corpus_vocab = self.index.sentence_df
-        said = " ".join(e.sentence.text for e in evidence)  # ("UNSC" spelled out as "UN Security Council")
-        unknown = sorted(n for n in names if not _mentioned(n, corpus_vocab) and not spelled_out(n, said))
+        unknown = sorted(n for n in names if not _mentioned(n, corpus_vocab))
+        if unknown:  # ("UNSC" spelled out as "UN Security Council" is mentioned)
+            said = " ".join(e.sentence.text for e in evidence)
+            unknown = [n for n in unknown if not spelled_out(n, said)]
         if unknown:
             return Gate(False, f"the documents never mention {', '.join(unknown)}", None)
         kind = asks_for(question)
@@ -626,7 +628,7 @@ class Retriever:
         reported: list[Evidence] | None = None
         statement = False
         # a question about when someone spoke, not about what they said
-        speaking = asks_when_spoken(question)
+        speaking = kind == "date" and asks_about_speaking(question)
         if asks_about_report(question):
             reported = []
             # "Which newspaper did the source speak to?", "On which day did the spokesperson give the briefing?":
